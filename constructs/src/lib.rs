@@ -1,6 +1,22 @@
 //! # formwork-constructs
 //!
 //! Typed Rust constructs that emit AWS CloudFormation, expert in gRPC on AWS.
+//!
+//! * [`core`]: expressions, typed attributes, the stack arena, logical ids, rendering.
+//! * [`l1`]: generated, faithful structs for every vendored CloudFormation type.
+//! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`].
+//!
+//! ```
+//! use formwork_constructs::core::{Env, Stack};
+//! use formwork_constructs::ecr::{Repository, RepositoryProps};
+//! let mut stack = Stack::new("Images", Env::region("eu-west-1")).unwrap();
+//! Repository::new(&mut stack.root(), "Greeter", RepositoryProps::default()).unwrap();
+//! let yaml = stack.to_yaml().unwrap();
+//! assert!(yaml.contains("ImageTagMutability: IMMUTABLE"));
+//! ```
 
 pub mod core;
+pub mod ec2;
+pub mod ecr;
+pub mod elbv2;
 pub mod l1;

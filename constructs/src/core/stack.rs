@@ -145,6 +145,28 @@ impl Parameter {
 /// Marker for `Ref` to a template parameter.
 pub enum ParameterRef {}
 
+/// Where the value of a stack parameter comes from at deploy time (recorded in `manifest.json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ParamSource {
+    /// The parameter's own default.
+    Default,
+    /// A value fixed by the config.
+    Value {
+        /// The value passed to `--parameter-overrides`.
+        value: String,
+    },
+    /// An output of a stack deployed earlier.
+    StackOutput {
+        /// Producer stack name.
+        stack: String,
+        /// Output id in that stack.
+        output: String,
+    },
+    /// Must be given by the operator (no default).
+    Operator,
+}
+
 /// A stack output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -276,6 +298,7 @@ pub struct Stack {
     resources: Vec<ResourceEntry>,
     outputs: Vec<(String, Output)>,
     tags: BTreeMap<String, String>,
+    sources: BTreeMap<String, ParamSource>,
     /// logical id → construct path, for resources and parameters (one namespace in CFN).
     ids: BTreeMap<String, String>,
     /// Every construct path claimed so far (for sibling uniqueness).
@@ -297,6 +320,7 @@ impl Stack {
             resources: Vec::new(),
             outputs: Vec::new(),
             tags: BTreeMap::new(),
+            sources: BTreeMap::new(),
             ids: BTreeMap::new(),
             paths: BTreeSet::new(),
         })
@@ -342,8 +366,24 @@ impl Stack {
     pub fn add_parameter<K>(&mut self, id: &str, p: Parameter) -> Result<Attr<K>, Error> {
         validate_logical_id(id)?;
         self.claim_id(id, &format!("Parameters/{id}"))?;
+        let src = if p.default.is_some() { ParamSource::Default } else { ParamSource::Operator };
+        self.sources.insert(id.to_owned(), src);
         self.parameters.push((id.to_owned(), p));
         Ok(Attr::new(Expr::Ref(id.to_owned())))
+    }
+
+    /// Records where a parameter's value comes from at deploy time.
+    pub fn set_parameter_source(&mut self, id: &str, src: ParamSource) -> Result<(), Error> {
+        if !self.has_parameter(id) {
+            return Err(Error::Stack { stack: self.name.clone(), message: format!("no parameter `{id}` to wire") });
+        }
+        self.sources.insert(id.to_owned(), src);
+        Ok(())
+    }
+
+    /// Where a parameter's value comes from.
+    pub fn parameter_source(&self, id: &str) -> Option<&ParamSource> {
+        self.sources.get(id)
     }
 
     /// Whether a parameter exists.

@@ -1,0 +1,211 @@
+//! Config pieces shared by several blueprints, and their semantic checks.
+
+use std::collections::BTreeMap;
+
+use formwork_constructs::ec2::Ipv4Cidr;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::config::ConfigError;
+
+/// The network the workload runs in.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcConfig {
+    /// IPv4 CIDR of the VPC, /16 to /22. Private subnets get a quarter each, public ones a
+    /// /(n+6) each from the last quarter. Default: `10.0.0.0/16`.
+    #[serde(default = "default_cidr")]
+    #[schemars(extend("pattern" = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/\d{1,2}$"))]
+    pub cidr: String,
+    /// Number of Availability Zones (2 or 3). Default: 2.
+    #[serde(default = "default_azs")]
+    #[schemars(range(min = 2, max = 3))]
+    pub azs: u8,
+    /// NAT gateways (0 = private subnets have no internet egress; 1 = cheapest; one per AZ =
+    /// zone-independent). Default: 1.
+    #[serde(default = "default_nat")]
+    #[schemars(range(min = 0, max = 3))]
+    pub nat_gateways: u8,
+}
+
+fn default_cidr() -> String {
+    "10.0.0.0/16".to_owned()
+}
+fn default_azs() -> u8 {
+    2
+}
+fn default_nat() -> u8 {
+    1
+}
+
+impl Default for VpcConfig {
+    fn default() -> Self {
+        VpcConfig { cidr: default_cidr(), azs: default_azs(), nat_gateways: default_nat() }
+    }
+}
+
+impl VpcConfig {
+    /// Semantic checks: a parseable CIDR of a usable size, NAT count within the AZ count.
+    pub fn check(&self, ptr: &str, errs: &mut Vec<ConfigError>) -> Option<Ipv4Cidr> {
+        let cidr = match self.cidr.parse::<Ipv4Cidr>() {
+            Ok(c) => c,
+            Err(e) => {
+                errs.push(ConfigError::at(format!("{ptr}/cidr"), e));
+                return None;
+            }
+        };
+        if !(16..=22).contains(&cidr.prefix()) {
+            errs.push(ConfigError::at(
+                format!("{ptr}/cidr"),
+                format!("a VPC of /{} does not fit the subnet layout; use a prefix from /16 to /22", cidr.prefix()),
+            ));
+            return None;
+        }
+        if self.nat_gateways > self.azs {
+            errs.push(ConfigError::at(
+                format!("{ptr}/nat_gateways"),
+                format!("{} NAT gateways for {} AZs: use at most one per AZ", self.nat_gateways, self.azs),
+            ));
+        }
+        Some(cidr)
+    }
+}
+
+/// The gRPC health check the load balancer runs against each pod.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheckConfig {
+    /// gRPC method path `/package.Service/Method`. Default: the standard gRPC health protocol,
+    /// `/grpc.health.v1.Health/Check`. Use `/AWS.ALB/healthcheck` with codes `12` for servers
+    /// without a health service.
+    #[serde(default = "default_hc_path")]
+    #[schemars(extend("pattern" = r"^/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$"))]
+    pub path: String,
+    /// gRPC status codes that count as healthy: `0`, a list `0,12` or a range `0-5`, within
+    /// 0–99. Default: `0` (OK).
+    #[serde(default = "default_hc_codes")]
+    #[schemars(extend("pattern" = r"^\d{1,2}([,-]\d{1,2})*$"))]
+    pub grpc_codes: String,
+}
+
+fn default_hc_path() -> String {
+    "/grpc.health.v1.Health/Check".to_owned()
+}
+fn default_hc_codes() -> String {
+    "0".to_owned()
+}
+
+impl Default for HealthCheckConfig {
+    fn default() -> Self {
+        HealthCheckConfig { path: default_hc_path(), grpc_codes: default_hc_codes() }
+    }
+}
+
+/// Checks a name used for AWS resources: lowercase letters, digits and hyphens, starting with a
+/// letter, at most `max` characters.
+pub fn check_name(ptr: &str, name: &str, max: usize, errs: &mut Vec<ConfigError>) {
+    let ok = !name.is_empty()
+        && name.len() <= max
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-')
+        && !name.contains("--");
+    if !ok {
+        errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "`{name}` is not a valid name: use 1–{max} lowercase letters, digits and single hyphens, starting with a letter"
+            ),
+        ));
+    }
+}
+
+/// Checks a Region name such as `eu-west-1`.
+pub fn check_region(ptr: &str, region: &str, errs: &mut Vec<ConfigError>) {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+    if !ok {
+        errs.push(ConfigError::at(ptr, format!("`{region}` is not an AWS Region name such as `eu-west-1`")));
+    }
+}
+
+/// Checks an ARN's service, Region and resource prefix: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+pub fn check_arn(
+    ptr: &str,
+    arn: &str,
+    service: &str,
+    region: Option<&str>,
+    resource_prefix: &str,
+    errs: &mut Vec<ConfigError>,
+) {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") {
+        errs.push(ConfigError::at(ptr, format!("`{arn}` is not an ARN (arn:aws:{service}:<region>:<account>:…)")));
+        return;
+    }
+    if parts[2] != service {
+        errs.push(ConfigError::at(ptr, format!("`{arn}` is an ARN of service `{}`, expected `{service}`", parts[2])));
+        return;
+    }
+    if let Some(r) = region
+        && parts[3] != r
+    {
+        errs.push(ConfigError::at(
+            ptr,
+            format!("`{arn}` is in Region `{}`, but it must be in `{r}` (the stack's Region)", parts[3]),
+        ));
+    }
+    if parts[4].len() != 12 || !parts[4].chars().all(|c| c.is_ascii_digit()) {
+        errs.push(ConfigError::at(ptr, format!("`{arn}` has no 12-digit account id")));
+    }
+    if !parts[5].starts_with(resource_prefix) {
+        errs.push(ConfigError::at(ptr, format!("`{arn}` does not name a `{resource_prefix}…` resource")));
+    }
+}
+
+/// Tags applied to every stack and taggable resource.
+pub type Tags = BTreeMap<String, String>;
+
+/// Checks tag keys and values against AWS's limits.
+pub fn check_tags(ptr: &str, tags: &Tags, errs: &mut Vec<ConfigError>) {
+    for (k, v) in tags {
+        let kp = format!("{ptr}/{}", crate::config::escape_pointer(k));
+        if k.is_empty() || k.len() > 128 || k.starts_with("aws:") {
+            errs.push(ConfigError::at(&kp, format!("tag key `{k}` must be 1–128 characters and not start with `aws:`")));
+        }
+        if v.len() > 256 {
+            errs.push(ConfigError::at(&kp, "tag values are at most 256 characters"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_checks() {
+        let mut e = Vec::new();
+        check_arn("/a", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", "acm", Some("eu-west-1"), "certificate/", &mut e);
+        assert!(e.is_empty(), "{e:?}");
+        check_arn("/a", "arn:aws:acm:us-east-1:123456789012:certificate/abc", "acm", Some("eu-west-1"), "certificate/", &mut e);
+        check_arn("/a", "arn:aws:iam::123456789012:role/x", "acm", None, "certificate/", &mut e);
+        check_arn("/a", "nope", "acm", None, "certificate/", &mut e);
+        assert_eq!(e.len(), 3);
+        assert!(e[0].message.contains("must be in `eu-west-1`"));
+    }
+
+    #[test]
+    fn name_and_region_checks() {
+        let mut e = Vec::new();
+        check_name("/n", "greeter-api", 20, &mut e);
+        check_region("/r", "eu-west-1", &mut e);
+        assert!(e.is_empty());
+        check_name("/n", "Greeter", 20, &mut e);
+        check_name("/n", "a--b", 20, &mut e);
+        check_region("/r", "europe", &mut e);
+        assert_eq!(e.len(), 3);
+    }
+}

@@ -1,0 +1,67 @@
+//! The `grpc-alb` config.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::common::{HealthCheckConfig, Tags, VpcConfig};
+
+/// Names this blueprint in the config's first key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum BlueprintName {
+    /// `grpc-alb`
+    #[serde(rename = "grpc-alb")]
+    GrpcAlb,
+}
+
+/// `grpc-alb`: a VPC, one ECR repository per service and an internet-facing ALB that speaks
+/// HTTP/2 end to end: an HTTPS listener with a modern TLS policy, one gRPC target group of IP
+/// targets per service, routed by `/package.Service/*`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrpcAlbConfig {
+    /// Always `grpc-alb`.
+    pub blueprint: BlueprintName,
+    /// Application name: the stack is `<name>`, and AWS resource names start with it.
+    /// Lowercase letters, digits and hyphens, 1–20 characters.
+    #[schemars(length(min = 1, max = 20), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
+    pub name: String,
+    /// AWS Region of the stack, e.g. `eu-west-1`.
+    #[schemars(extend("pattern" = "^[a-z]{2}(-[a-z]+)+-\\d$"))]
+    pub region: String,
+    /// ARN of the regional ACM certificate served by the HTTPS listener; it must be in `region`.
+    pub certificate_arn: String,
+    /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
+    #[serde(default)]
+    pub vpc: VpcConfig,
+    /// The gRPC services behind the load balancer (1–50).
+    #[schemars(length(min = 1, max = 50))]
+    pub services: Vec<AlbServiceConfig>,
+    /// Tags for the stack and every taggable resource.
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// One gRPC service (a Kubernetes Deployment behind its own target group).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlbServiceConfig {
+    /// Service name: names the ECR repository and the target group. Lowercase letters, digits
+    /// and hyphens, 1–24 characters.
+    #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
+    pub name: String,
+    /// Fully qualified gRPC services it serves (`helloworld.Greeter`); the listener routes
+    /// `/<each>/*` to it.
+    #[schemars(length(min = 1, max = 5))]
+    pub grpc_services: Vec<String>,
+    /// Container port the gRPC server listens on (cleartext HTTP/2). Default: 50051.
+    #[serde(default = "default_port")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: u32,
+    /// Health check. Default: `/grpc.health.v1.Health/Check`, healthy on code `0`.
+    #[serde(default)]
+    pub health_check: HealthCheckConfig,
+}
+
+fn default_port() -> u32 {
+    50051
+}

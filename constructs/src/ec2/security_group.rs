@@ -1,0 +1,142 @@
+//! [`SecurityGroup`] and the rule resources that relate two groups.
+
+use crate::core::{Attr, Error, Expr, Scope, Val};
+use crate::l1::ec2 as l1;
+
+use super::vpc::VpcId;
+
+/// Marker for a security-group id.
+pub enum SecurityGroupId {}
+
+/// Optional settings of a [`SecurityGroup`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SecurityGroupProps {
+    /// Egress rules. Default: none, which CloudFormation turns into "allow all egress"; set
+    /// `restrict_egress` to replace that with an explicit rule set.
+    pub egress: Vec<EgressRule>,
+    /// When true and `egress` is empty, the group gets a single rule that matches nothing
+    /// (CDK's trick: `255.255.255.255/32`, ICMP type 252), so it has no egress at all.
+    /// Default: false.
+    pub restrict_egress: bool,
+}
+
+/// An egress rule written inline in the group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EgressRule {
+    /// Destination CIDR.
+    pub cidr: String,
+    /// First port.
+    pub from_port: u16,
+    /// Last port.
+    pub to_port: u16,
+    /// Shown in the console.
+    pub description: String,
+}
+
+/// What [`SecurityGroup::new`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityGroupHandle {
+    /// Logical id.
+    pub logical_id: String,
+    /// `Fn::GetAtt GroupId`.
+    pub id: Attr<SecurityGroupId>,
+}
+
+/// A VPC security group.
+///
+/// CloudFormation: [`AWS::EC2::SecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html).
+/// Ingress is added with [`allow_ingress`] as separate `AWS::EC2::SecurityGroupIngress`
+/// resources, so that relationships never rewrite another construct's resource.
+pub struct SecurityGroup;
+
+impl SecurityGroup {
+    /// Adds a security group as `scope/id`.
+    pub fn new(
+        scope: &mut Scope<'_>,
+        id: &str,
+        vpc_id: &Attr<VpcId>,
+        description: &str,
+        props: SecurityGroupProps,
+    ) -> Result<SecurityGroupHandle, Error> {
+        let mut s = scope.child(id)?;
+        if description.is_empty() || description.len() > 255 {
+            return Err(s.error("a security group description is 1–255 characters"));
+        }
+        let mut egress: Vec<Val<l1::security_group::Egress>> = props
+            .egress
+            .iter()
+            .map(|r| {
+                l1::security_group::Egress {
+                    cidr_ip: Some(r.cidr.clone().into()),
+                    from_port: Some(i64::from(r.from_port).into()),
+                    to_port: Some(i64::from(r.to_port).into()),
+                    description: Some(r.description.clone().into()),
+                    ..l1::security_group::Egress::new("tcp")
+                }
+                .into()
+            })
+            .collect();
+        if egress.is_empty() && props.restrict_egress {
+            egress.push(
+                l1::security_group::Egress {
+                    cidr_ip: Some("255.255.255.255/32".into()),
+                    from_port: Some(252.into()),
+                    to_port: Some(86.into()),
+                    description: Some("Disallow all traffic".into()),
+                    ..l1::security_group::Egress::new("icmp")
+                }
+                .into(),
+            );
+        }
+        let sg = s.add(
+            "Resource",
+            l1::security_group::SecurityGroup {
+                vpc_id: Some(vpc_id.into()),
+                security_group_egress: if egress.is_empty() { None } else { Some(Val::Lit(egress)) },
+                ..l1::security_group::SecurityGroup::new(description)
+            },
+        )?;
+        Ok(SecurityGroupHandle { logical_id: sg.logical_id().to_owned(), id: sg.attr_group_id().cast() })
+    }
+}
+
+/// Where ingress comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Peer {
+    /// An IPv4 CIDR.
+    Cidr(String),
+    /// Another security group.
+    SecurityGroup(Attr<SecurityGroupId>),
+    /// A managed prefix list id (e.g. CloudFront's origin-facing list), literal or parameter.
+    PrefixList(Expr),
+}
+
+/// Adds an `AWS::EC2::SecurityGroupIngress` as `scope/id`: TCP `from_port..=to_port` into
+/// `group` from `peer`.
+pub fn allow_ingress(
+    scope: &mut Scope<'_>,
+    id: &str,
+    group: &SecurityGroupHandle,
+    peer: Peer,
+    from_port: u16,
+    to_port: u16,
+    description: &str,
+) -> Result<String, Error> {
+    if from_port > to_port {
+        return Err(scope.error(format!("ingress `{id}`: from_port {from_port} is above to_port {to_port}")));
+    }
+    let mut r = l1::security_group_ingress::SecurityGroupIngress {
+        group_id: Some((&group.id).into()),
+        from_port: Some(i64::from(from_port).into()),
+        to_port: Some(i64::from(to_port).into()),
+        description: Some(description.into()),
+        ..l1::security_group_ingress::SecurityGroupIngress::new("tcp")
+    };
+    match peer {
+        Peer::Cidr(c) => r.cidr_ip = Some(c.into()),
+        Peer::SecurityGroup(g) => r.source_security_group_id = Some(g.into()),
+        Peer::PrefixList(p) => r.source_prefix_list_id = Some(p.into()),
+    }
+    let added = scope.add(id, r)?;
+    Ok(added.logical_id().to_owned())
+}

@@ -1,0 +1,115 @@
+//! `formwork synth`: config → blueprint → templates → validation → out dir.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use formwork_blueprints::{Blueprint, ConfigError};
+
+use crate::assembly::{self, Manifest};
+
+/// What a successful synth produced.
+#[derive(Debug)]
+pub struct SynthReport {
+    /// Blueprint name.
+    pub blueprint: String,
+    /// The config file label (path as given, or `<built-in example>`).
+    pub config_label: String,
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// Warnings (validation), one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Why synth wrote nothing.
+#[derive(Debug)]
+pub enum SynthError {
+    /// The config is wrong.
+    Config {
+        /// File label.
+        label: String,
+        /// Every error found.
+        errors: Vec<ConfigError>,
+    },
+    /// Validation found errors in the rendered templates (rendered lines).
+    Diagnostics(Vec<String>),
+    /// Reading the config or writing the out dir failed.
+    Io(String),
+}
+
+/// The built-in config used when no `-c` is given.
+pub fn default_config() -> &'static str {
+    formwork_blueprints::find(formwork_blueprints::DEFAULT_BLUEPRINT)
+        .map(|b| b.example)
+        .unwrap_or("")
+}
+
+/// Everything `synth` would write, in memory: `(relative path, bytes)` and the manifest.
+pub fn build_files(bytes: &[u8], label: &str) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
+    let (bp, synth) = formwork_blueprints::load_and_build(bytes)
+        .map_err(|errors| SynthError::Config { label: label.to_owned(), errors })?;
+    let rendered = assembly::render_app(&synth.app).map_err(|e| SynthError::Config {
+        label: label.to_owned(),
+        errors: vec![ConfigError::at("", e.to_string())],
+    })?;
+    let diagnostics = crate::check::check_rendered(&synth.app, &rendered);
+    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error);
+    if !errors.is_empty() {
+        return Err(SynthError::Diagnostics(errors.into_iter().chain(warnings).map(|d| d.line).collect()));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut stacks = Vec::new();
+    for (stack, r) in synth.app.stacks().iter().zip(&rendered) {
+        let m = assembly::stack_manifest(stack, r);
+        files.push((m.template.clone(), r.json.clone().into_bytes()));
+        files.push((m.template_yaml.clone(), r.yaml.clone().into_bytes()));
+        stacks.push(m);
+    }
+    let mut extra: Vec<String> = Vec::new();
+    for (rel, text) in &synth.files {
+        files.push((rel.clone(), text.clone().into_bytes()));
+        extra.push(rel.clone());
+    }
+    let manifest = Manifest {
+        format: 1,
+        blueprint: bp.name.to_owned(),
+        stacks,
+        files: extra,
+        placeholders: synth.placeholders.into_iter().collect::<BTreeMap<_, _>>(),
+    };
+    let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| SynthError::Io(e.to_string()))?;
+    json.push('\n');
+    files.push(("manifest.json".to_owned(), json.into_bytes()));
+    Ok((
+        files,
+        SynthReport {
+            blueprint: bp.name.to_owned(),
+            config_label: label.to_owned(),
+            manifest,
+            warnings: warnings.into_iter().map(|d| d.line).collect(),
+        },
+    ))
+}
+
+/// Reads the config (or the built-in example), builds, validates and writes `dir` atomically.
+pub fn synthesize(config: Option<&Path>, dir: &Path) -> Result<SynthReport, SynthError> {
+    let (bytes, label) = match config {
+        Some(p) => (
+            std::fs::read(p).map_err(|e| SynthError::Io(format!("cannot read config `{}`: {e}", p.display())))?,
+            p.display().to_string(),
+        ),
+        None => (default_config().as_bytes().to_vec(), "<built-in example>".to_owned()),
+    };
+    let (files, report) = build_files(&bytes, &label)?;
+    assembly::write_out_dir(dir, &files)
+        .map_err(|e| SynthError::Io(format!("cannot write `{}`: {e}", dir.display())))?;
+    Ok(report)
+}
+
+/// The text `formwork init` writes: a schema line for editors, then the commented example.
+pub fn init_text(bp: &Blueprint) -> String {
+    format!(
+        "# yaml-language-server: $schema=https://formwork.invalid/schemas/{name}.schema.json\n# Local copy: `formwork schema {name} > {name}.schema.json`.\n{example}",
+        name = bp.name,
+        example = bp.example
+    )
+}
