@@ -12,7 +12,7 @@ use serde_json::Value;
 
 pub mod config;
 pub mod grpc_alb;
-pub mod net;
+pub mod common;
 
 pub use config::ConfigError;
 

@@ -1,7 +1,7 @@
 //! [`Vpc`]: a VPC with public and private subnets over 2–3 AZs, an internet gateway, NAT
 //! gateways and routes; subnet CIDRs are computed at synth time from one VPC CIDR.
 
-use crate::core::{Attr, Error, Expr, ResourceRef, Scope, Val, list};
+use crate::core::{Attr, Error, Expr, Scope, Val, list};
 use crate::l1::ec2 as l1;
 
 use super::cidr::Ipv4Cidr;
@@ -238,9 +238,4 @@ fn subnet(
         l1::subnet_route_table_association::SubnetRouteTableAssociation::new(rt.ref_(), sub.ref_()),
     )?;
     Ok(SubnetHandle { id: sub.ref_().cast(), cidr, az, route_table: rt.logical_id().to_owned() })
-}
-
-/// Converts a typed ref into the `ResourceRef` of an L1 type when a construct needs GetAtt.
-pub fn vpc_ref(handle: &VpcHandle) -> ResourceRef<l1::vpc::Vpc> {
-    ResourceRef::new(handle.logical_id.clone())
 }

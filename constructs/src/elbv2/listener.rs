@@ -106,11 +106,11 @@ pub(crate) fn action(a: &DefaultAction) -> Result<Val<l1::Action>, String> {
                     }
                     .into(),
                 ),
-                ..l1::Action::new("fixed-response")
+                ..l1::Action::new(l1::Type::FixedResponse)
             }
             .into()
         }
-        DefaultAction::Forward(tg) => l1::Action { target_group_arn: Some(tg.into()), ..l1::Action::new("forward") }.into(),
+        DefaultAction::Forward(tg) => l1::Action { target_group_arn: Some(tg.into()), ..l1::Action::new(l1::Type::Forward) }.into(),
     })
 }
 
@@ -138,10 +138,10 @@ impl HttpsListener {
             "Resource",
             l1::Listener {
                 port: Some(i64::from(props.port).into()),
-                protocol: Some("HTTPS".into()),
+                protocol: Some(l1::Protocol::Https.into()),
                 ssl_policy: Some(props.ssl_policy.as_str().into()),
                 certificates: Some(list([Val::from(l1::Certificate { certificate_arn: Some(certificate_arn.into()) })])),
-                ..l1::Listener::new(&lb.arn, list([default_action]))
+                ..l1::Listener::new(list([default_action]), &lb.arn)
             },
         )?;
         Ok(ListenerHandle { logical_id: l.logical_id().to_owned(), arn: l.ref_().cast(), port: props.port })
@@ -224,7 +224,7 @@ impl GrpcRoute {
             rule::ListenerRule {
                 listener_arn: Some((&listener.arn).into()),
                 ..rule::ListenerRule::new(
-                    list([Val::from(rule::Action { target_group_arn: Some((&target.arn).into()), ..rule::Action::new("forward") })]),
+                    list([Val::from(rule::Action { target_group_arn: Some((&target.arn).into()), ..rule::Action::new(rule::ActionType::Forward) })]),
                     Val::Lit(conditions),
                     i64::from(priority),
                 )

@@ -93,8 +93,8 @@ impl ApplicationLoadBalancer {
         let lb = s.add(
             "Resource",
             l1::LoadBalancer {
-                type_: Some("application".into()),
-                scheme: Some(if props.internet_facing { "internet-facing" } else { "internal" }.into()),
+                type_: Some(l1::Type::Application.into()),
+                scheme: Some(if props.internet_facing { l1::Scheme::InternetFacing } else { l1::Scheme::Internal }.into()),
                 subnets: Some(subnets),
                 security_groups: Some(list([Val::from(&security_group.id)])),
                 load_balancer_attributes: Some(Val::Lit(attrs)),

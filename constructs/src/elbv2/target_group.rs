@@ -120,19 +120,23 @@ impl GrpcTargetGroup {
                 if props.least_outstanding_requests { "least_outstanding_requests" } else { "round_robin" },
             ),
         ];
-        let protocol = if props.tls_to_targets { "HTTPS" } else { "HTTP" };
+        let (protocol, hc_protocol) = if props.tls_to_targets {
+            (l1::Protocol::Https, l1::HealthCheckProtocol::Https)
+        } else {
+            (l1::Protocol::Http, l1::HealthCheckProtocol::Http)
+        };
         let tags: Vec<Val<l1::Tag>> = props.tags.iter().map(|(k, v)| l1::Tag::new(k.as_str(), v.clone()).into()).collect();
         let tg = s.add(
             "Resource",
             l1::TargetGroup {
                 name: props.name.clone().map(Val::from),
-                target_type: Some("ip".into()),
+                target_type: Some(l1::TargetType::Ip.into()),
                 protocol: Some(protocol.into()),
                 protocol_version: Some("GRPC".into()),
                 port: Some(i64::from(port).into()),
                 vpc_id: Some(vpc_id.into()),
                 health_check_enabled: Some(true.into()),
-                health_check_protocol: Some(protocol.into()),
+                health_check_protocol: Some(hc_protocol.into()),
                 health_check_path: Some(props.health_check_path.clone().into()),
                 health_check_interval_seconds: Some(i64::from(props.health_check_interval_seconds).into()),
                 health_check_timeout_seconds: Some(i64::from(props.health_check_timeout_seconds).into()),

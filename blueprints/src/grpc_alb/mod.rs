@@ -1,0 +1,183 @@
+//! `grpc-alb`: VPC + ECR + an internet-facing ALB with one gRPC target group per service.
+
+mod config;
+
+use formwork_constructs::core::{App, Env, Expr, Output};
+use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use formwork_constructs::ecr::{Repository, RepositoryProps};
+use formwork_constructs::elbv2::{
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener,
+    HttpsListenerProps, check_grpc_codes, check_grpc_path, check_grpc_service_name,
+};
+use serde_json::Value;
+
+pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
+
+use crate::common::{check_arn, check_name, check_region, check_tags};
+use crate::config::ConfigError;
+use crate::{Blueprint, Synth, construct_error};
+
+/// The registry entry.
+pub const BLUEPRINT: Blueprint = Blueprint {
+    name: "grpc-alb",
+    summary: "VPC, ECR repositories and an internet-facing ALB speaking gRPC end to end",
+    example: include_str!("../../examples/grpc-alb.yaml"),
+    schema,
+    build: build_value,
+};
+
+/// The JSON Schema of the config.
+pub fn schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(GrpcAlbConfig)).unwrap_or(Value::Null)
+}
+
+fn build_value(v: &Value) -> Result<Synth, Vec<ConfigError>> {
+    let cfg: GrpcAlbConfig = crate::config::deserialize(v).map_err(|e| vec![e])?;
+    build(&cfg)
+}
+
+/// PascalCase of a kebab-case name (`greeter-api` → `GreeterApi`).
+pub fn pascal(name: &str) -> String {
+    name.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Semantic checks beyond the schema.
+pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
+    let mut errs = Vec::new();
+    check_name("/name", &cfg.name, 20, &mut errs);
+    check_region("/region", &cfg.region, &mut errs);
+    check_arn("/certificate_arn", &cfg.certificate_arn, "acm", Some(&cfg.region), "certificate/", &mut errs);
+    cfg.vpc.check("/vpc", &mut errs);
+    check_tags("/tags", &cfg.tags, &mut errs);
+    let mut seen_names = std::collections::BTreeSet::new();
+    let mut seen_grpc = std::collections::BTreeMap::new();
+    for (i, s) in cfg.services.iter().enumerate() {
+        let p = format!("/services/{i}");
+        check_name(&format!("{p}/name"), &s.name, 24, &mut errs);
+        if !seen_names.insert(s.name.clone()) {
+            errs.push(ConfigError::at(format!("{p}/name"), format!("service name `{}` is used twice", s.name)));
+        }
+        for (j, g) in s.grpc_services.iter().enumerate() {
+            if let Err(m) = check_grpc_service_name(g) {
+                errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));
+            }
+            if let Some(other) = seen_grpc.insert(g.clone(), s.name.clone()) {
+                errs.push(ConfigError::at(
+                    format!("{p}/grpc_services/{j}"),
+                    format!("gRPC service `{g}` is already routed to service `{other}`"),
+                ));
+            }
+        }
+        if s.port == 0 || s.port > 65535 {
+            errs.push(ConfigError::at(format!("{p}/port"), "port must be 1–65535"));
+        }
+        if let Err(m) = check_grpc_path(&s.health_check.path) {
+            errs.push(ConfigError::at(format!("{p}/health_check/path"), m));
+        }
+        if let Err(m) = check_grpc_codes(&s.health_check.grpc_codes) {
+            errs.push(ConfigError::at(format!("{p}/health_check/grpc_codes"), m));
+        }
+    }
+    errs
+}
+
+/// Builds the app.
+pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
+    let errs = check(cfg);
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let cidr = cfg.vpc.cidr.parse::<ec2::Ipv4Cidr>().map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
+    let mut app = App::new();
+    compose(&mut app, cfg, cidr).map_err(construct_error)?;
+    Ok(Synth { app, files: Vec::new(), placeholders: Vec::new() })
+}
+
+fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<(), formwork_constructs::core::Error> {
+    let stack = app.add_stack(cfg.name.clone(), Env::region(cfg.region.clone()))?;
+    stack.set_description(format!("formwork grpc-alb: {} — VPC, ECR and an HTTPS ALB routing gRPC to {} service(s)", cfg.name, cfg.services.len()));
+    for (k, v) in &cfg.tags {
+        stack.add_tag(k, v);
+    }
+    let mut root = stack.root();
+    let vpc = Vpc::new(
+        &mut root,
+        "Vpc",
+        VpcProps { cidr, azs: cfg.vpc.azs, nat_gateways: cfg.vpc.nat_gateways, ..VpcProps::default() },
+    )?;
+    let alb_sg = SecurityGroup::new(
+        &mut root,
+        "AlbSecurityGroup",
+        &vpc.id,
+        "gRPC ALB: HTTPS from clients, gRPC to pods in the VPC",
+        SecurityGroupProps {
+            egress: cfg
+                .services
+                .iter()
+                .map(|s| ec2::EgressRule {
+                    cidr: vpc.cidr.to_string(),
+                    from_port: s.port as u16,
+                    to_port: s.port as u16,
+                    description: format!("gRPC to {} pods", s.name),
+                })
+                .collect(),
+            restrict_egress: true,
+        },
+    )?;
+    ec2::allow_ingress(&mut root, "AlbHttpsIngress", &alb_sg, Peer::Cidr("0.0.0.0/0".into()), 443, 443, "HTTPS (gRPC over HTTP/2) from clients")?;
+    let alb = ApplicationLoadBalancer::new(&mut root, "Alb", &vpc, &alb_sg, ApplicationLoadBalancerProps::default())?;
+    let https = HttpsListener::new(&mut root, "HttpsListener", &alb, cfg.certificate_arn.as_str(), HttpsListenerProps::default())?;
+    let mut outputs = vec![
+        ("VpcId", Output::new(vpc.id.clone(), "VPC id (Load Balancer Controller --set vpcId)")),
+        ("AlbDnsName", Output::new(alb.dns_name.clone(), "DNS name of the ALB; point the service's hostname at it")),
+        ("AlbSecurityGroupId", Output::new(alb_sg.id.clone(), "ALB security group (allow it into the pods' gRPC port)")),
+        (
+            "PrivateSubnetIds",
+            Output::new(
+                Expr::join(",", vpc.private_subnets.iter().map(|s| s.id.expr().clone()).collect()),
+                "Private subnets for the workload",
+            ),
+        ),
+    ];
+    let mut svc_outputs = Vec::new();
+    for (i, svc) in cfg.services.iter().enumerate() {
+        let id = pascal(&svc.name);
+        let mut s = root.child(&id)?;
+        let repo = Repository::new(
+            &mut s,
+            "Repository",
+            RepositoryProps { repository_name: Some(format!("{}/{}", cfg.name, svc.name)), ..RepositoryProps::default() },
+        )?;
+        let tg = GrpcTargetGroup::new(
+            &mut s,
+            "TargetGroup",
+            &vpc.id,
+            svc.port as u16,
+            GrpcTargetGroupProps {
+                health_check_path: svc.health_check.path.clone(),
+                healthy_grpc_codes: svc.health_check.grpc_codes.clone(),
+                ..GrpcTargetGroupProps::default()
+            },
+        )?;
+        GrpcRoute::new(&mut s, "Route", &https, 10 * (i as u32 + 1), &svc.grpc_services, &tg, &[])?;
+        svc_outputs.push((format!("{id}RepositoryUri"), Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name))));
+        svc_outputs.push((format!("{id}TargetGroupArn"), Output::new(tg.arn.clone(), format!("Target group of {} (TargetGroupBinding)", svc.name))));
+    }
+    let stack = root.stack();
+    for (k, o) in outputs.drain(..) {
+        stack.add_output(k, o)?;
+    }
+    for (k, o) in svc_outputs {
+        stack.add_output(&k, o)?;
+    }
+    Ok(())
+}
