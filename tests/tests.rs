@@ -1,1 +1,7 @@
+//! Toolkit integration tests (one test binary, as ripgrep does).
 
+mod support;
+
+mod blueprints;
+mod cli;
+mod oracles;

@@ -110,20 +110,41 @@ pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
         Ok(v) => v,
         Err(e) => return vec![ConfigError::at("", format!("internal error: the blueprint schema does not compile: {e}"))],
     };
-    let mut out: Vec<ConfigError> = validator
-        .iter_errors(value)
-        .map(|e| ConfigError::at(e.instance_path().to_string(), humanize_schema_error(&e.to_string())))
-        .collect();
+    let mut out: Vec<ConfigError> = Vec::new();
+    for e in validator.iter_errors(value) {
+        let ptr = e.instance_path().to_string();
+        let msg = e.to_string();
+        if let Some(names) = unexpected_keys(&msg) {
+            // Point at each unknown key itself, so the line number is the key's line.
+            for n in names {
+                out.push(ConfigError::at(
+                    format!("{ptr}/{}", escape_pointer(&n)),
+                    format!("unknown key `{n}`; check the spelling against `formwork schema`"),
+                ));
+            }
+        } else {
+            out.push(ConfigError::at(ptr, humanize_schema_error(&msg)));
+        }
+    }
     out.sort();
     out.dedup();
     out
 }
 
+/// The key names of an "Additional properties are not allowed ('a', 'b' were unexpected)" message.
+fn unexpected_keys(msg: &str) -> Option<Vec<String>> {
+    let rest = msg.strip_prefix("Additional properties are not allowed (")?;
+    let list = rest.rsplit_once(" unexpected)")?.0;
+    let list = list.strip_suffix(" were").or_else(|| list.strip_suffix(" was"))?;
+    Some(
+        list.split(", ")
+            .map(|n| n.trim().trim_matches('\'').to_owned())
+            .filter(|n| !n.is_empty())
+            .collect(),
+    )
+}
+
 fn humanize_schema_error(msg: &str) -> String {
-    if let Some(rest) = msg.strip_prefix("Additional properties are not allowed (") {
-        let names = rest.split(" were unexpected)").next().unwrap_or(rest).split(" was unexpected)").next().unwrap_or(rest);
-        return format!("unknown key {names}; check the spelling against `formwork schema`");
-    }
     msg.to_owned()
 }
 
