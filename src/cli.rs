@@ -89,6 +89,18 @@ fn run(cli: Cli) -> i32 {
                     Some(f) => match std::fs::write(&f, text) {
                         Ok(()) => {
                             eprintln!("wrote {}", f.display());
+                            let schema_path = f
+                                .parent()
+                                .map(|p| p.join(format!("{}.schema.json", b.name)))
+                                .unwrap_or_else(|| PathBuf::from(format!("{}.schema.json", b.name)));
+                            if !schema_path.exists() {
+                                let mut json = serde_json::to_string_pretty(&(b.schema)()).unwrap_or_default();
+                                json.push('\n');
+                                match std::fs::write(&schema_path, json) {
+                                    Ok(()) => eprintln!("wrote {} (editor completion and checks)", schema_path.display()),
+                                    Err(e) => eprintln!("warning: cannot write `{}`: {e}", schema_path.display()),
+                                }
+                            }
                             0
                         }
                         Err(e) => {

@@ -105,10 +105,11 @@ pub fn synthesize(config: Option<&Path>, dir: &Path) -> Result<SynthReport, Synt
     Ok(report)
 }
 
-/// The text `formwork init` writes: a schema line for editors, then the commented example.
+/// The text `formwork init` writes: a schema line for editors (the schema file sits beside the
+/// config; `formwork init` writes it there), then the commented example.
 pub fn init_text(bp: &Blueprint) -> String {
     format!(
-        "# yaml-language-server: $schema=https://formwork.invalid/schemas/{name}.schema.json\n# Local copy: `formwork schema {name} > {name}.schema.json`.\n{example}",
+        "# yaml-language-server: $schema=./{name}.schema.json\n# The schema: `formwork schema {name} > {name}.schema.json`. Synthesize: `formwork synth -c <this file>`.\n{example}",
         name = bp.name,
         example = bp.example
     )

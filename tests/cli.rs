@@ -86,7 +86,8 @@ fn list_schema_init() {
     let o = formwork(&d, &["init", "grpc-alb", "start.yaml"]);
     assert_eq!(o.status.code(), Some(0));
     let text = std::fs::read_to_string(d.join("start.yaml")).unwrap();
-    assert!(text.starts_with("# yaml-language-server: $schema="));
+    assert!(text.starts_with("# yaml-language-server: $schema=./grpc-alb.schema.json"));
+    assert!(d.join("grpc-alb.schema.json").is_file());
     assert_eq!(formwork(&d, &["init", "grpc-alb", "start.yaml"]).status.code(), Some(1), "never overwrites");
     let o = formwork(&d, &["synth", "-c", "start.yaml", "-o", "from-init"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
