@@ -307,6 +307,45 @@ fn path_list(root: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Types whose every property (not only the read-only ones) is a `Fn::GetAtt` attribute, as
+/// cfn-lint 1.58 knows them (`cfnlint/schema/_getatts.py`, `_all_property_types`), restricted to
+/// the vendored types. For example `Fn::GetAtt [Vpc, CidrBlock]` is valid although `CidrBlock` is
+/// writable.
+pub const GETATT_ALL_PROPERTIES: &[&str] = &[
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EKS::Nodegroup",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::SNS::Topic",
+];
+
+/// The attribute names cfn-lint derives from every property (`GetAtts._process_schema`): objects
+/// are walked into, arrays of scalars are attributes, arrays of objects or arrays are not.
+fn all_property_attributes(root: &Value, node: &Value, path: &str, out: &mut Vec<String>) {
+    let types = str_types(node);
+    if types.contains(&"object") {
+        if let Some(props) = node.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                all_property_attributes(root, v, &format!("{path}.{k}"), out);
+            }
+        }
+    } else if types.contains(&"array") {
+        let item_types = node.get("items").map(str_types).unwrap_or_default();
+        if item_types == ["object"] || item_types == ["array"] {
+            return;
+        }
+        out.push(path.to_owned());
+    } else if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        let def = r.strip_prefix("#/definitions/").and_then(|n| root.pointer(&format!("/definitions/{}", escape_ptr(n))));
+        if let Some(def) = def {
+            all_property_attributes(root, def, path, out);
+        }
+    } else {
+        out.push(path.to_owned());
+    }
+}
+
 /// Builds the model of one resource schema (already patched).
 pub fn build(schema: &Value) -> Result<ResourceModel, String> {
     let type_name = schema["typeName"].as_str().ok_or("schema without typeName")?.to_owned();
@@ -451,11 +490,17 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         f.boxed = false;
     }
 
-    let attributes = read_only_paths
-        .iter()
-        .filter_map(|p| p.strip_prefix("/properties/"))
-        .map(|p| p.replace('/', "."))
-        .collect();
+    let attributes = if GETATT_ALL_PROPERTIES.contains(&type_name.as_str()) {
+        let mut out = Vec::new();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                all_property_attributes(schema, v, k, &mut out);
+            }
+        }
+        out
+    } else {
+        read_only_paths.iter().filter_map(|p| p.strip_prefix("/properties/")).map(|p| p.replace('/', ".")).collect()
+    };
     let documentation_url = schema
         .get("documentationUrl")
         .and_then(Value::as_str)

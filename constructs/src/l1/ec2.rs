@@ -1296,14 +1296,44 @@ pub mod security_group {
             self.ref_as()
         }
 
-        /// `Fn::GetAtt` `Id` of this `AWS::EC2::SecurityGroup`.
-        pub fn attr_id(&self) -> crate::core::Attr<attr::Id> {
-            self.get_att_as("Id")
+        /// `Fn::GetAtt` `GroupDescription` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_group_description(&self) -> crate::core::Attr<attr::GroupDescription> {
+            self.get_att_as("GroupDescription")
         }
 
         /// `Fn::GetAtt` `GroupId` of this `AWS::EC2::SecurityGroup`.
         pub fn attr_group_id(&self) -> crate::core::Attr<attr::GroupId> {
             self.get_att_as("GroupId")
+        }
+
+        /// `Fn::GetAtt` `GroupName` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_group_name(&self) -> crate::core::Attr<attr::GroupName> {
+            self.get_att_as("GroupName")
+        }
+
+        /// `Fn::GetAtt` `Id` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_id(&self) -> crate::core::Attr<attr::Id> {
+            self.get_att_as("Id")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroupEgress` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_security_group_egress(&self) -> crate::core::Attr<attr::SecurityGroupEgress> {
+            self.get_att_as("SecurityGroupEgress")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroupIngress` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_security_group_ingress(&self) -> crate::core::Attr<attr::SecurityGroupIngress> {
+            self.get_att_as("SecurityGroupIngress")
+        }
+
+        /// `Fn::GetAtt` `Tags` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_tags(&self) -> crate::core::Attr<attr::Tags> {
+            self.get_att_as("Tags")
+        }
+
+        /// `Fn::GetAtt` `VpcId` of this `AWS::EC2::SecurityGroup`.
+        pub fn attr_vpc_id(&self) -> crate::core::Attr<attr::VpcId> {
+            self.get_att_as("VpcId")
         }
     }
 
@@ -1311,10 +1341,22 @@ pub mod security_group {
     pub mod attr {
         /// The value of `Ref` on `AWS::EC2::SecurityGroup`.
         pub enum Ref {}
-        /// The `Id` attribute of `AWS::EC2::SecurityGroup`.
-        pub enum Id {}
+        /// The `GroupDescription` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum GroupDescription {}
         /// The `GroupId` attribute of `AWS::EC2::SecurityGroup`.
         pub enum GroupId {}
+        /// The `GroupName` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum GroupName {}
+        /// The `Id` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum Id {}
+        /// The `SecurityGroupEgress` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum SecurityGroupEgress {}
+        /// The `SecurityGroupIngress` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum SecurityGroupIngress {}
+        /// The `Tags` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum Tags {}
+        /// The `VpcId` attribute of `AWS::EC2::SecurityGroup`.
+        pub enum VpcId {}
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1866,16 +1908,60 @@ pub mod subnet {
             self.ref_as()
         }
 
-        /// `Fn::GetAtt` `NetworkAclAssociationId` of this `AWS::EC2::Subnet`.
-        pub fn attr_network_acl_association_id(
+        /// `Fn::GetAtt` `AssignIpv6AddressOnCreation` of this `AWS::EC2::Subnet`.
+        pub fn attr_assign_ipv6_address_on_creation(
             &self,
-        ) -> crate::core::Attr<attr::NetworkAclAssociationId> {
-            self.get_att_as("NetworkAclAssociationId")
+        ) -> crate::core::Attr<attr::AssignIpv6AddressOnCreation> {
+            self.get_att_as("AssignIpv6AddressOnCreation")
         }
 
-        /// `Fn::GetAtt` `SubnetId` of this `AWS::EC2::Subnet`.
-        pub fn attr_subnet_id(&self) -> crate::core::Attr<attr::SubnetId> {
-            self.get_att_as("SubnetId")
+        /// `Fn::GetAtt` `AvailabilityZone` of this `AWS::EC2::Subnet`.
+        pub fn attr_availability_zone(&self) -> crate::core::Attr<attr::AvailabilityZone> {
+            self.get_att_as("AvailabilityZone")
+        }
+
+        /// `Fn::GetAtt` `AvailabilityZoneId` of this `AWS::EC2::Subnet`.
+        pub fn attr_availability_zone_id(&self) -> crate::core::Attr<attr::AvailabilityZoneId> {
+            self.get_att_as("AvailabilityZoneId")
+        }
+
+        /// `Fn::GetAtt` `BlockPublicAccessStates.InternetGatewayBlockMode` of this `AWS::EC2::Subnet`.
+        pub fn attr_block_public_access_states_internet_gateway_block_mode(
+            &self,
+        ) -> crate::core::Attr<attr::BlockPublicAccessStatesInternetGatewayBlockMode> {
+            self.get_att_as("BlockPublicAccessStates.InternetGatewayBlockMode")
+        }
+
+        /// `Fn::GetAtt` `CidrBlock` of this `AWS::EC2::Subnet`.
+        pub fn attr_cidr_block(&self) -> crate::core::Attr<attr::CidrBlock> {
+            self.get_att_as("CidrBlock")
+        }
+
+        /// `Fn::GetAtt` `EnableDns64` of this `AWS::EC2::Subnet`.
+        pub fn attr_enable_dns64(&self) -> crate::core::Attr<attr::EnableDns64> {
+            self.get_att_as("EnableDns64")
+        }
+
+        /// `Fn::GetAtt` `EnableLniAtDeviceIndex` of this `AWS::EC2::Subnet`.
+        pub fn attr_enable_lni_at_device_index(
+            &self,
+        ) -> crate::core::Attr<attr::EnableLniAtDeviceIndex> {
+            self.get_att_as("EnableLniAtDeviceIndex")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> crate::core::Attr<attr::Ipv4IpamPoolId> {
+            self.get_att_as("Ipv4IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv4NetmaskLength` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv4_netmask_length(&self) -> crate::core::Attr<attr::Ipv4NetmaskLength> {
+            self.get_att_as("Ipv4NetmaskLength")
+        }
+
+        /// `Fn::GetAtt` `Ipv6CidrBlock` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv6_cidr_block(&self) -> crate::core::Attr<attr::Ipv6CidrBlock> {
+            self.get_att_as("Ipv6CidrBlock")
         }
 
         /// `Fn::GetAtt` `Ipv6CidrBlocks` of this `AWS::EC2::Subnet`.
@@ -1883,11 +1969,74 @@ pub mod subnet {
             self.get_att_as("Ipv6CidrBlocks")
         }
 
-        /// `Fn::GetAtt` `BlockPublicAccessStates` of this `AWS::EC2::Subnet`.
-        pub fn attr_block_public_access_states(
+        /// `Fn::GetAtt` `Ipv6IpamPoolId` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv6_ipam_pool_id(&self) -> crate::core::Attr<attr::Ipv6IpamPoolId> {
+            self.get_att_as("Ipv6IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv6Native` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv6_native(&self) -> crate::core::Attr<attr::Ipv6Native> {
+            self.get_att_as("Ipv6Native")
+        }
+
+        /// `Fn::GetAtt` `Ipv6NetmaskLength` of this `AWS::EC2::Subnet`.
+        pub fn attr_ipv6_netmask_length(&self) -> crate::core::Attr<attr::Ipv6NetmaskLength> {
+            self.get_att_as("Ipv6NetmaskLength")
+        }
+
+        /// `Fn::GetAtt` `MapPublicIpOnLaunch` of this `AWS::EC2::Subnet`.
+        pub fn attr_map_public_ip_on_launch(&self) -> crate::core::Attr<attr::MapPublicIpOnLaunch> {
+            self.get_att_as("MapPublicIpOnLaunch")
+        }
+
+        /// `Fn::GetAtt` `NetworkAclAssociationId` of this `AWS::EC2::Subnet`.
+        pub fn attr_network_acl_association_id(
             &self,
-        ) -> crate::core::Attr<attr::BlockPublicAccessStates> {
-            self.get_att_as("BlockPublicAccessStates")
+        ) -> crate::core::Attr<attr::NetworkAclAssociationId> {
+            self.get_att_as("NetworkAclAssociationId")
+        }
+
+        /// `Fn::GetAtt` `OutpostArn` of this `AWS::EC2::Subnet`.
+        pub fn attr_outpost_arn(&self) -> crate::core::Attr<attr::OutpostArn> {
+            self.get_att_as("OutpostArn")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord` of this `AWS::EC2::Subnet`.
+        pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(
+            &self,
+        ) -> crate::core::Attr<attr::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsAaaaRecord>
+        {
+            self.get_att_as("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord` of this `AWS::EC2::Subnet`.
+        pub fn attr_private_dns_name_options_on_launch_enable_resource_name_dns_a_record(
+            &self,
+        ) -> crate::core::Attr<attr::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsARecord>
+        {
+            self.get_att_as("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
+        }
+
+        /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.HostnameType` of this `AWS::EC2::Subnet`.
+        pub fn attr_private_dns_name_options_on_launch_hostname_type(
+            &self,
+        ) -> crate::core::Attr<attr::PrivateDnsNameOptionsOnLaunchHostnameType> {
+            self.get_att_as("PrivateDnsNameOptionsOnLaunch.HostnameType")
+        }
+
+        /// `Fn::GetAtt` `SubnetId` of this `AWS::EC2::Subnet`.
+        pub fn attr_subnet_id(&self) -> crate::core::Attr<attr::SubnetId> {
+            self.get_att_as("SubnetId")
+        }
+
+        /// `Fn::GetAtt` `Tags` of this `AWS::EC2::Subnet`.
+        pub fn attr_tags(&self) -> crate::core::Attr<attr::Tags> {
+            self.get_att_as("Tags")
+        }
+
+        /// `Fn::GetAtt` `VpcId` of this `AWS::EC2::Subnet`.
+        pub fn attr_vpc_id(&self) -> crate::core::Attr<attr::VpcId> {
+            self.get_att_as("VpcId")
         }
     }
 
@@ -1895,14 +2044,52 @@ pub mod subnet {
     pub mod attr {
         /// The value of `Ref` on `AWS::EC2::Subnet`.
         pub enum Ref {}
-        /// The `NetworkAclAssociationId` attribute of `AWS::EC2::Subnet`.
-        pub enum NetworkAclAssociationId {}
-        /// The `SubnetId` attribute of `AWS::EC2::Subnet`.
-        pub enum SubnetId {}
+        /// The `AssignIpv6AddressOnCreation` attribute of `AWS::EC2::Subnet`.
+        pub enum AssignIpv6AddressOnCreation {}
+        /// The `AvailabilityZone` attribute of `AWS::EC2::Subnet`.
+        pub enum AvailabilityZone {}
+        /// The `AvailabilityZoneId` attribute of `AWS::EC2::Subnet`.
+        pub enum AvailabilityZoneId {}
+        /// The `BlockPublicAccessStates.InternetGatewayBlockMode` attribute of `AWS::EC2::Subnet`.
+        pub enum BlockPublicAccessStatesInternetGatewayBlockMode {}
+        /// The `CidrBlock` attribute of `AWS::EC2::Subnet`.
+        pub enum CidrBlock {}
+        /// The `EnableDns64` attribute of `AWS::EC2::Subnet`.
+        pub enum EnableDns64 {}
+        /// The `EnableLniAtDeviceIndex` attribute of `AWS::EC2::Subnet`.
+        pub enum EnableLniAtDeviceIndex {}
+        /// The `Ipv4IpamPoolId` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv4IpamPoolId {}
+        /// The `Ipv4NetmaskLength` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv4NetmaskLength {}
+        /// The `Ipv6CidrBlock` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv6CidrBlock {}
         /// The `Ipv6CidrBlocks` attribute of `AWS::EC2::Subnet`.
         pub enum Ipv6CidrBlocks {}
-        /// The `BlockPublicAccessStates` attribute of `AWS::EC2::Subnet`.
-        pub enum BlockPublicAccessStates {}
+        /// The `Ipv6IpamPoolId` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv6IpamPoolId {}
+        /// The `Ipv6Native` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv6Native {}
+        /// The `Ipv6NetmaskLength` attribute of `AWS::EC2::Subnet`.
+        pub enum Ipv6NetmaskLength {}
+        /// The `MapPublicIpOnLaunch` attribute of `AWS::EC2::Subnet`.
+        pub enum MapPublicIpOnLaunch {}
+        /// The `NetworkAclAssociationId` attribute of `AWS::EC2::Subnet`.
+        pub enum NetworkAclAssociationId {}
+        /// The `OutpostArn` attribute of `AWS::EC2::Subnet`.
+        pub enum OutpostArn {}
+        /// The `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord` attribute of `AWS::EC2::Subnet`.
+        pub enum PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsAaaaRecord {}
+        /// The `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord` attribute of `AWS::EC2::Subnet`.
+        pub enum PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsARecord {}
+        /// The `PrivateDnsNameOptionsOnLaunch.HostnameType` attribute of `AWS::EC2::Subnet`.
+        pub enum PrivateDnsNameOptionsOnLaunchHostnameType {}
+        /// The `SubnetId` attribute of `AWS::EC2::Subnet`.
+        pub enum SubnetId {}
+        /// The `Tags` attribute of `AWS::EC2::Subnet`.
+        pub enum Tags {}
+        /// The `VpcId` attribute of `AWS::EC2::Subnet`.
+        pub enum VpcId {}
     }
 
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries
@@ -2144,6 +2331,11 @@ pub mod vpc {
             self.ref_as()
         }
 
+        /// `Fn::GetAtt` `CidrBlock` of this `AWS::EC2::VPC`.
+        pub fn attr_cidr_block(&self) -> crate::core::Attr<attr::CidrBlock> {
+            self.get_att_as("CidrBlock")
+        }
+
         /// `Fn::GetAtt` `CidrBlockAssociations` of this `AWS::EC2::VPC`.
         pub fn attr_cidr_block_associations(
             &self,
@@ -2161,82 +2353,82 @@ pub mod vpc {
             self.get_att_as("DefaultSecurityGroup")
         }
 
+        /// `Fn::GetAtt` `EnableDnsHostnames` of this `AWS::EC2::VPC`.
+        pub fn attr_enable_dns_hostnames(&self) -> crate::core::Attr<attr::EnableDnsHostnames> {
+            self.get_att_as("EnableDnsHostnames")
+        }
+
+        /// `Fn::GetAtt` `EnableDnsSupport` of this `AWS::EC2::VPC`.
+        pub fn attr_enable_dns_support(&self) -> crate::core::Attr<attr::EnableDnsSupport> {
+            self.get_att_as("EnableDnsSupport")
+        }
+
+        /// `Fn::GetAtt` `InstanceTenancy` of this `AWS::EC2::VPC`.
+        pub fn attr_instance_tenancy(&self) -> crate::core::Attr<attr::InstanceTenancy> {
+            self.get_att_as("InstanceTenancy")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId` of this `AWS::EC2::VPC`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> crate::core::Attr<attr::Ipv4IpamPoolId> {
+            self.get_att_as("Ipv4IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `Ipv4NetmaskLength` of this `AWS::EC2::VPC`.
+        pub fn attr_ipv4_netmask_length(&self) -> crate::core::Attr<attr::Ipv4NetmaskLength> {
+            self.get_att_as("Ipv4NetmaskLength")
+        }
+
         /// `Fn::GetAtt` `Ipv6CidrBlocks` of this `AWS::EC2::VPC`.
         pub fn attr_ipv6_cidr_blocks(&self) -> crate::core::Attr<attr::Ipv6CidrBlocks> {
             self.get_att_as("Ipv6CidrBlocks")
         }
 
-        /// `Fn::GetAtt` `VpcId` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_id(&self) -> crate::core::Attr<attr::VpcId> {
-            self.get_att_as("VpcId")
+        /// `Fn::GetAtt` `Tags` of this `AWS::EC2::VPC`.
+        pub fn attr_tags(&self) -> crate::core::Attr<attr::Tags> {
+            self.get_att_as("Tags")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.VpcId` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_vpc_id(
+        /// `Fn::GetAtt` `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_egress_only_internet_gateway_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcId> {
-            self.get_att_as("VpcEncryptionControl.VpcId")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_vpc_encryption_control_id(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcEncryptionControlId> {
-            self.get_att_as("VpcEncryptionControl.VpcEncryptionControlId")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.State` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_state(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlState> {
-            self.get_att_as("VpcEncryptionControl.State")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.StateMessage` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_state_message(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlStateMessage> {
-            self.get_att_as("VpcEncryptionControl.StateMessage")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusions> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsInternetGateway>
+        ) -> crate::core::Attr<attr::VpcEncryptionControlEgressOnlyInternetGatewayExclusion>
         {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.InternetGateway")
+            self.get_att_as("VpcEncryptionControl.EgressOnlyInternetGatewayExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state(
+        /// `Fn::GetAtt` `VpcEncryptionControl.ElasticFileSystemExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_elastic_file_system_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsInternetGatewayState>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlElasticFileSystemExclusion> {
+            self.get_att_as("VpcEncryptionControl.ElasticFileSystemExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
+        /// `Fn::GetAtt` `VpcEncryptionControl.InternetGatewayExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_internet_gateway_exclusion(
             &self,
-        ) -> crate::core::Attr<
-            attr::VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage,
-        > {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlInternetGatewayExclusion> {
+            self.get_att_as("VpcEncryptionControl.InternetGatewayExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(
+        /// `Fn::GetAtt` `VpcEncryptionControl.LambdaExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_lambda_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlLambdaExclusion> {
+            self.get_att_as("VpcEncryptionControl.LambdaExclusion")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.Mode` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_mode(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlMode> {
+            self.get_att_as("VpcEncryptionControl.Mode")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.NatGatewayExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_nat_gateway_exclusion(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlNatGatewayExclusion> {
+            self.get_att_as("VpcEncryptionControl.NatGatewayExclusion")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State` of this `AWS::EC2::VPC`.
@@ -2261,11 +2453,55 @@ pub mod vpc {
             )
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_nat_gateway(
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsNatGateway> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.NatGateway")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsElasticFileSystemState>
+        {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
+            &self,
+        ) -> crate::core::Attr<
+            attr::VpcEncryptionControlResourceExclusionsElasticFileSystemStateMessage,
+        > {
+            self.get_att_as(
+                "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
+            )
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.State` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsInternetGatewayState>
+        {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.InternetGateway.State")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
+            &self,
+        ) -> crate::core::Attr<
+            attr::VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage,
+        > {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsLambdaState> {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.Lambda.State")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsLambdaStateMessage>
+        {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.NatGateway.State` of this `AWS::EC2::VPC`.
@@ -2282,14 +2518,6 @@ pub mod vpc {
         ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsNatGatewayStateMessage>
         {
             self.get_att_as("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_virtual_private_gateway(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVirtualPrivateGateway>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State` of this `AWS::EC2::VPC`.
@@ -2311,11 +2539,20 @@ pub mod vpc {
             )
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_peering(
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcPeering> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcPeering")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcLatticeState>
+        {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
+        }
+
+        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(
+            &self,
+        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage>
+        {
+            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
         }
 
         /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcPeering.State` of this `AWS::EC2::VPC`.
@@ -2334,76 +2571,58 @@ pub mod vpc {
             self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_lambda(
+        /// `Fn::GetAtt` `VpcEncryptionControl.State` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_state(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsLambda> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.Lambda")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlState> {
+            self.get_att_as("VpcEncryptionControl.State")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.State` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state(
+        /// `Fn::GetAtt` `VpcEncryptionControl.StateMessage` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_state_message(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsLambdaState> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.Lambda.State")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlStateMessage> {
+            self.get_att_as("VpcEncryptionControl.StateMessage")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_lambda_state_message(
+        /// `Fn::GetAtt` `VpcEncryptionControl.VirtualPrivateGatewayExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_virtual_private_gateway_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsLambdaStateMessage>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlVirtualPrivateGatewayExclusion> {
+            self.get_att_as("VpcEncryptionControl.VirtualPrivateGatewayExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice(
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcEncryptionControlId` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_vpc_encryption_control_id(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcLattice> {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcLattice")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcEncryptionControlId> {
+            self.get_att_as("VpcEncryptionControl.VpcEncryptionControlId")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.State` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state(
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcId` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_vpc_id(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcLatticeState>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcLattice.State")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcId> {
+            self.get_att_as("VpcEncryptionControl.VpcId")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcLatticeExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_vpc_lattice_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcLatticeExclusion> {
+            self.get_att_as("VpcEncryptionControl.VpcLatticeExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system(
+        /// `Fn::GetAtt` `VpcEncryptionControl.VpcPeeringExclusion` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_encryption_control_vpc_peering_exclusion(
             &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsElasticFileSystem>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem")
+        ) -> crate::core::Attr<attr::VpcEncryptionControlVpcPeeringExclusion> {
+            self.get_att_as("VpcEncryptionControl.VpcPeeringExclusion")
         }
 
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state(
-            &self,
-        ) -> crate::core::Attr<attr::VpcEncryptionControlResourceExclusionsElasticFileSystemState>
-        {
-            self.get_att_as("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
-        }
-
-        /// `Fn::GetAtt` `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage` of this `AWS::EC2::VPC`.
-        pub fn attr_vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
-            &self,
-        ) -> crate::core::Attr<
-            attr::VpcEncryptionControlResourceExclusionsElasticFileSystemStateMessage,
-        > {
-            self.get_att_as(
-                "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
-            )
+        /// `Fn::GetAtt` `VpcId` of this `AWS::EC2::VPC`.
+        pub fn attr_vpc_id(&self) -> crate::core::Attr<attr::VpcId> {
+            self.get_att_as("VpcId")
         }
     }
 
@@ -2411,74 +2630,88 @@ pub mod vpc {
     pub mod attr {
         /// The value of `Ref` on `AWS::EC2::VPC`.
         pub enum Ref {}
+        /// The `CidrBlock` attribute of `AWS::EC2::VPC`.
+        pub enum CidrBlock {}
         /// The `CidrBlockAssociations` attribute of `AWS::EC2::VPC`.
         pub enum CidrBlockAssociations {}
         /// The `DefaultNetworkAcl` attribute of `AWS::EC2::VPC`.
         pub enum DefaultNetworkAcl {}
         /// The `DefaultSecurityGroup` attribute of `AWS::EC2::VPC`.
         pub enum DefaultSecurityGroup {}
+        /// The `EnableDnsHostnames` attribute of `AWS::EC2::VPC`.
+        pub enum EnableDnsHostnames {}
+        /// The `EnableDnsSupport` attribute of `AWS::EC2::VPC`.
+        pub enum EnableDnsSupport {}
+        /// The `InstanceTenancy` attribute of `AWS::EC2::VPC`.
+        pub enum InstanceTenancy {}
+        /// The `Ipv4IpamPoolId` attribute of `AWS::EC2::VPC`.
+        pub enum Ipv4IpamPoolId {}
+        /// The `Ipv4NetmaskLength` attribute of `AWS::EC2::VPC`.
+        pub enum Ipv4NetmaskLength {}
         /// The `Ipv6CidrBlocks` attribute of `AWS::EC2::VPC`.
         pub enum Ipv6CidrBlocks {}
-        /// The `VpcId` attribute of `AWS::EC2::VPC`.
-        pub enum VpcId {}
-        /// The `VpcEncryptionControl.VpcId` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlVpcId {}
-        /// The `VpcEncryptionControl.VpcEncryptionControlId` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlVpcEncryptionControlId {}
-        /// The `VpcEncryptionControl.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlState {}
-        /// The `VpcEncryptionControl.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusions {}
-        /// The `VpcEncryptionControl.ResourceExclusions.InternetGateway` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsInternetGateway {}
-        /// The `VpcEncryptionControl.ResourceExclusions.InternetGateway.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsInternetGatewayState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway {}
+        /// The `Tags` attribute of `AWS::EC2::VPC`.
+        pub enum Tags {}
+        /// The `VpcEncryptionControl.EgressOnlyInternetGatewayExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlEgressOnlyInternetGatewayExclusion {}
+        /// The `VpcEncryptionControl.ElasticFileSystemExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlElasticFileSystemExclusion {}
+        /// The `VpcEncryptionControl.InternetGatewayExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlInternetGatewayExclusion {}
+        /// The `VpcEncryptionControl.LambdaExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlLambdaExclusion {}
+        /// The `VpcEncryptionControl.Mode` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlMode {}
+        /// The `VpcEncryptionControl.NatGatewayExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlNatGatewayExclusion {}
         /// The `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State` attribute of `AWS::EC2::VPC`.
         pub enum VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayState {}
         /// The `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage` attribute of `AWS::EC2::VPC`.
         pub enum VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.NatGateway` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsNatGateway {}
-        /// The `VpcEncryptionControl.ResourceExclusions.NatGateway.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsNatGatewayState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsNatGatewayStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGateway {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcPeering` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcPeering {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcPeering.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcPeeringState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcPeeringStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.Lambda` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsLambda {}
-        /// The `VpcEncryptionControl.ResourceExclusions.Lambda.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsLambdaState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsLambdaStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcLattice` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcLattice {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcLattice.State` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcLatticeState {}
-        /// The `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage {}
-        /// The `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem` attribute of `AWS::EC2::VPC`.
-        pub enum VpcEncryptionControlResourceExclusionsElasticFileSystem {}
         /// The `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State` attribute of `AWS::EC2::VPC`.
         pub enum VpcEncryptionControlResourceExclusionsElasticFileSystemState {}
         /// The `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage` attribute of `AWS::EC2::VPC`.
         pub enum VpcEncryptionControlResourceExclusionsElasticFileSystemStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.InternetGateway.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsInternetGatewayState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.Lambda.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsLambdaState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsLambdaStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.NatGateway.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsNatGatewayState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsNatGatewayStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VpcLattice.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVpcLatticeState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VpcPeering.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVpcPeeringState {}
+        /// The `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlResourceExclusionsVpcPeeringStateMessage {}
+        /// The `VpcEncryptionControl.State` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlState {}
+        /// The `VpcEncryptionControl.StateMessage` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlStateMessage {}
+        /// The `VpcEncryptionControl.VirtualPrivateGatewayExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlVirtualPrivateGatewayExclusion {}
+        /// The `VpcEncryptionControl.VpcEncryptionControlId` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlVpcEncryptionControlId {}
+        /// The `VpcEncryptionControl.VpcId` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlVpcId {}
+        /// The `VpcEncryptionControl.VpcLatticeExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlVpcLatticeExclusion {}
+        /// The `VpcEncryptionControl.VpcPeeringExclusion` attribute of `AWS::EC2::VPC`.
+        pub enum VpcEncryptionControlVpcPeeringExclusion {}
+        /// The `VpcId` attribute of `AWS::EC2::VPC`.
+        pub enum VpcId {}
     }
 
     /// Specifies a tag. For more information, see Resource tags.

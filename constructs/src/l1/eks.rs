@@ -2100,14 +2100,224 @@ pub mod nodegroup {
             self.ref_as()
         }
 
-        /// `Fn::GetAtt` `Id` of this `AWS::EKS::Nodegroup`.
-        pub fn attr_id(&self) -> crate::core::Attr<attr::Id> {
-            self.get_att_as("Id")
+        /// `Fn::GetAtt` `AmiType` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_ami_type(&self) -> crate::core::Attr<attr::AmiType> {
+            self.get_att_as("AmiType")
         }
 
         /// `Fn::GetAtt` `Arn` of this `AWS::EKS::Nodegroup`.
         pub fn attr_arn(&self) -> crate::core::Attr<attr::Arn> {
             self.get_att_as("Arn")
+        }
+
+        /// `Fn::GetAtt` `CapacityType` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_capacity_type(&self) -> crate::core::Attr<attr::CapacityType> {
+            self.get_att_as("CapacityType")
+        }
+
+        /// `Fn::GetAtt` `ClusterName` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_cluster_name(&self) -> crate::core::Attr<attr::ClusterName> {
+            self.get_att_as("ClusterName")
+        }
+
+        /// `Fn::GetAtt` `DiskSize` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_disk_size(&self) -> crate::core::Attr<attr::DiskSize> {
+            self.get_att_as("DiskSize")
+        }
+
+        /// `Fn::GetAtt` `ForceUpdateEnabled` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_force_update_enabled(&self) -> crate::core::Attr<attr::ForceUpdateEnabled> {
+            self.get_att_as("ForceUpdateEnabled")
+        }
+
+        /// `Fn::GetAtt` `Id` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_id(&self) -> crate::core::Attr<attr::Id> {
+            self.get_att_as("Id")
+        }
+
+        /// `Fn::GetAtt` `InstanceTypes` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_instance_types(&self) -> crate::core::Attr<attr::InstanceTypes> {
+            self.get_att_as("InstanceTypes")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.Id` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_launch_template_id(&self) -> crate::core::Attr<attr::LaunchTemplateId> {
+            self.get_att_as("LaunchTemplate.Id")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.Name` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_launch_template_name(&self) -> crate::core::Attr<attr::LaunchTemplateName> {
+            self.get_att_as("LaunchTemplate.Name")
+        }
+
+        /// `Fn::GetAtt` `LaunchTemplate.Version` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_launch_template_version(
+            &self,
+        ) -> crate::core::Attr<attr::LaunchTemplateVersion> {
+            self.get_att_as("LaunchTemplate.Version")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.Enabled` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_enabled(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigEnabled> {
+            self.get_att_as("NodeRepairConfig.Enabled")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedCount` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_max_parallel_nodes_repaired_count(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigMaxParallelNodesRepairedCount> {
+            self.get_att_as("NodeRepairConfig.MaxParallelNodesRepairedCount")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedPercentage` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_max_parallel_nodes_repaired_percentage(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigMaxParallelNodesRepairedPercentage> {
+            self.get_att_as("NodeRepairConfig.MaxParallelNodesRepairedPercentage")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdCount` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_max_unhealthy_node_threshold_count(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigMaxUnhealthyNodeThresholdCount> {
+            self.get_att_as("NodeRepairConfig.MaxUnhealthyNodeThresholdCount")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_max_unhealthy_node_threshold_percentage(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigMaxUnhealthyNodeThresholdPercentage> {
+            self.get_att_as("NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage")
+        }
+
+        /// `Fn::GetAtt` `NodeRepairConfig.NodeRepairConfigOverrides` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_repair_config_node_repair_config_overrides(
+            &self,
+        ) -> crate::core::Attr<attr::NodeRepairConfigNodeRepairConfigOverrides> {
+            self.get_att_as("NodeRepairConfig.NodeRepairConfigOverrides")
+        }
+
+        /// `Fn::GetAtt` `NodeRole` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_node_role(&self) -> crate::core::Attr<attr::NodeRole> {
+            self.get_att_as("NodeRole")
+        }
+
+        /// `Fn::GetAtt` `NodegroupName` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_nodegroup_name(&self) -> crate::core::Attr<attr::NodegroupName> {
+            self.get_att_as("NodegroupName")
+        }
+
+        /// `Fn::GetAtt` `ReleaseVersion` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_release_version(&self) -> crate::core::Attr<attr::ReleaseVersion> {
+            self.get_att_as("ReleaseVersion")
+        }
+
+        /// `Fn::GetAtt` `RemoteAccess.Ec2SshKey` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_remote_access_ec2_ssh_key(
+            &self,
+        ) -> crate::core::Attr<attr::RemoteAccessEc2SshKey> {
+            self.get_att_as("RemoteAccess.Ec2SshKey")
+        }
+
+        /// `Fn::GetAtt` `RemoteAccess.SourceSecurityGroups` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_remote_access_source_security_groups(
+            &self,
+        ) -> crate::core::Attr<attr::RemoteAccessSourceSecurityGroups> {
+            self.get_att_as("RemoteAccess.SourceSecurityGroups")
+        }
+
+        /// `Fn::GetAtt` `ScalingConfig.DesiredSize` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_scaling_config_desired_size(
+            &self,
+        ) -> crate::core::Attr<attr::ScalingConfigDesiredSize> {
+            self.get_att_as("ScalingConfig.DesiredSize")
+        }
+
+        /// `Fn::GetAtt` `ScalingConfig.MaxSize` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_scaling_config_max_size(
+            &self,
+        ) -> crate::core::Attr<attr::ScalingConfigMaxSize> {
+            self.get_att_as("ScalingConfig.MaxSize")
+        }
+
+        /// `Fn::GetAtt` `ScalingConfig.MinSize` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_scaling_config_min_size(
+            &self,
+        ) -> crate::core::Attr<attr::ScalingConfigMinSize> {
+            self.get_att_as("ScalingConfig.MinSize")
+        }
+
+        /// `Fn::GetAtt` `Subnets` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_subnets(&self) -> crate::core::Attr<attr::Subnets> {
+            self.get_att_as("Subnets")
+        }
+
+        /// `Fn::GetAtt` `Taints` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_taints(&self) -> crate::core::Attr<attr::Taints> {
+            self.get_att_as("Taints")
+        }
+
+        /// `Fn::GetAtt` `UpdateConfig.MaxUnavailable` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_update_config_max_unavailable(
+            &self,
+        ) -> crate::core::Attr<attr::UpdateConfigMaxUnavailable> {
+            self.get_att_as("UpdateConfig.MaxUnavailable")
+        }
+
+        /// `Fn::GetAtt` `UpdateConfig.MaxUnavailablePercentage` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_update_config_max_unavailable_percentage(
+            &self,
+        ) -> crate::core::Attr<attr::UpdateConfigMaxUnavailablePercentage> {
+            self.get_att_as("UpdateConfig.MaxUnavailablePercentage")
+        }
+
+        /// `Fn::GetAtt` `UpdateConfig.UpdateStrategy` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_update_config_update_strategy(
+            &self,
+        ) -> crate::core::Attr<attr::UpdateConfigUpdateStrategy> {
+            self.get_att_as("UpdateConfig.UpdateStrategy")
+        }
+
+        /// `Fn::GetAtt` `Version` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_version(&self) -> crate::core::Attr<attr::Version> {
+            self.get_att_as("Version")
+        }
+
+        /// `Fn::GetAtt` `WarmPoolConfig.Enabled` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_warm_pool_config_enabled(
+            &self,
+        ) -> crate::core::Attr<attr::WarmPoolConfigEnabled> {
+            self.get_att_as("WarmPoolConfig.Enabled")
+        }
+
+        /// `Fn::GetAtt` `WarmPoolConfig.MaxGroupPreparedCapacity` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_warm_pool_config_max_group_prepared_capacity(
+            &self,
+        ) -> crate::core::Attr<attr::WarmPoolConfigMaxGroupPreparedCapacity> {
+            self.get_att_as("WarmPoolConfig.MaxGroupPreparedCapacity")
+        }
+
+        /// `Fn::GetAtt` `WarmPoolConfig.MinSize` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_warm_pool_config_min_size(
+            &self,
+        ) -> crate::core::Attr<attr::WarmPoolConfigMinSize> {
+            self.get_att_as("WarmPoolConfig.MinSize")
+        }
+
+        /// `Fn::GetAtt` `WarmPoolConfig.PoolState` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_warm_pool_config_pool_state(
+            &self,
+        ) -> crate::core::Attr<attr::WarmPoolConfigPoolState> {
+            self.get_att_as("WarmPoolConfig.PoolState")
+        }
+
+        /// `Fn::GetAtt` `WarmPoolConfig.ReuseOnScaleIn` of this `AWS::EKS::Nodegroup`.
+        pub fn attr_warm_pool_config_reuse_on_scale_in(
+            &self,
+        ) -> crate::core::Attr<attr::WarmPoolConfigReuseOnScaleIn> {
+            self.get_att_as("WarmPoolConfig.ReuseOnScaleIn")
         }
     }
 
@@ -2115,10 +2325,78 @@ pub mod nodegroup {
     pub mod attr {
         /// The value of `Ref` on `AWS::EKS::Nodegroup`.
         pub enum Ref {}
-        /// The `Id` attribute of `AWS::EKS::Nodegroup`.
-        pub enum Id {}
+        /// The `AmiType` attribute of `AWS::EKS::Nodegroup`.
+        pub enum AmiType {}
         /// The `Arn` attribute of `AWS::EKS::Nodegroup`.
         pub enum Arn {}
+        /// The `CapacityType` attribute of `AWS::EKS::Nodegroup`.
+        pub enum CapacityType {}
+        /// The `ClusterName` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ClusterName {}
+        /// The `DiskSize` attribute of `AWS::EKS::Nodegroup`.
+        pub enum DiskSize {}
+        /// The `ForceUpdateEnabled` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ForceUpdateEnabled {}
+        /// The `Id` attribute of `AWS::EKS::Nodegroup`.
+        pub enum Id {}
+        /// The `InstanceTypes` attribute of `AWS::EKS::Nodegroup`.
+        pub enum InstanceTypes {}
+        /// The `LaunchTemplate.Id` attribute of `AWS::EKS::Nodegroup`.
+        pub enum LaunchTemplateId {}
+        /// The `LaunchTemplate.Name` attribute of `AWS::EKS::Nodegroup`.
+        pub enum LaunchTemplateName {}
+        /// The `LaunchTemplate.Version` attribute of `AWS::EKS::Nodegroup`.
+        pub enum LaunchTemplateVersion {}
+        /// The `NodeRepairConfig.Enabled` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigEnabled {}
+        /// The `NodeRepairConfig.MaxParallelNodesRepairedCount` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigMaxParallelNodesRepairedCount {}
+        /// The `NodeRepairConfig.MaxParallelNodesRepairedPercentage` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigMaxParallelNodesRepairedPercentage {}
+        /// The `NodeRepairConfig.MaxUnhealthyNodeThresholdCount` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigMaxUnhealthyNodeThresholdCount {}
+        /// The `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigMaxUnhealthyNodeThresholdPercentage {}
+        /// The `NodeRepairConfig.NodeRepairConfigOverrides` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRepairConfigNodeRepairConfigOverrides {}
+        /// The `NodeRole` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodeRole {}
+        /// The `NodegroupName` attribute of `AWS::EKS::Nodegroup`.
+        pub enum NodegroupName {}
+        /// The `ReleaseVersion` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ReleaseVersion {}
+        /// The `RemoteAccess.Ec2SshKey` attribute of `AWS::EKS::Nodegroup`.
+        pub enum RemoteAccessEc2SshKey {}
+        /// The `RemoteAccess.SourceSecurityGroups` attribute of `AWS::EKS::Nodegroup`.
+        pub enum RemoteAccessSourceSecurityGroups {}
+        /// The `ScalingConfig.DesiredSize` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ScalingConfigDesiredSize {}
+        /// The `ScalingConfig.MaxSize` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ScalingConfigMaxSize {}
+        /// The `ScalingConfig.MinSize` attribute of `AWS::EKS::Nodegroup`.
+        pub enum ScalingConfigMinSize {}
+        /// The `Subnets` attribute of `AWS::EKS::Nodegroup`.
+        pub enum Subnets {}
+        /// The `Taints` attribute of `AWS::EKS::Nodegroup`.
+        pub enum Taints {}
+        /// The `UpdateConfig.MaxUnavailable` attribute of `AWS::EKS::Nodegroup`.
+        pub enum UpdateConfigMaxUnavailable {}
+        /// The `UpdateConfig.MaxUnavailablePercentage` attribute of `AWS::EKS::Nodegroup`.
+        pub enum UpdateConfigMaxUnavailablePercentage {}
+        /// The `UpdateConfig.UpdateStrategy` attribute of `AWS::EKS::Nodegroup`.
+        pub enum UpdateConfigUpdateStrategy {}
+        /// The `Version` attribute of `AWS::EKS::Nodegroup`.
+        pub enum Version {}
+        /// The `WarmPoolConfig.Enabled` attribute of `AWS::EKS::Nodegroup`.
+        pub enum WarmPoolConfigEnabled {}
+        /// The `WarmPoolConfig.MaxGroupPreparedCapacity` attribute of `AWS::EKS::Nodegroup`.
+        pub enum WarmPoolConfigMaxGroupPreparedCapacity {}
+        /// The `WarmPoolConfig.MinSize` attribute of `AWS::EKS::Nodegroup`.
+        pub enum WarmPoolConfigMinSize {}
+        /// The `WarmPoolConfig.PoolState` attribute of `AWS::EKS::Nodegroup`.
+        pub enum WarmPoolConfigPoolState {}
+        /// The `WarmPoolConfig.ReuseOnScaleIn` attribute of `AWS::EKS::Nodegroup`.
+        pub enum WarmPoolConfigReuseOnScaleIn {}
     }
 
     /// An object representing a launch template specification for AWS EKS Nodegroup.

@@ -2338,9 +2338,59 @@ pub mod load_balancer {
             self.ref_as()
         }
 
-        /// `Fn::GetAtt` `LoadBalancerName` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub fn attr_load_balancer_name(&self) -> crate::core::Attr<attr::LoadBalancerName> {
-            self.get_att_as("LoadBalancerName")
+        /// `Fn::GetAtt` `CanonicalHostedZoneID` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_canonical_hosted_zone_id(
+            &self,
+        ) -> crate::core::Attr<attr::CanonicalHostedZoneId> {
+            self.get_att_as("CanonicalHostedZoneID")
+        }
+
+        /// `Fn::GetAtt` `DNSName` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_dns_name(&self) -> crate::core::Attr<attr::DnsName> {
+            self.get_att_as("DNSName")
+        }
+
+        /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_enable_capacity_reservation_provision_stabilize(
+            &self,
+        ) -> crate::core::Attr<attr::EnableCapacityReservationProvisionStabilize> {
+            self.get_att_as("EnableCapacityReservationProvisionStabilize")
+        }
+
+        /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_enable_prefix_for_ipv6_source_nat(
+            &self,
+        ) -> crate::core::Attr<attr::EnablePrefixForIpv6SourceNat> {
+            self.get_att_as("EnablePrefixForIpv6SourceNat")
+        }
+
+        /// `Fn::GetAtt` `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_enforce_security_group_inbound_rules_on_private_link_traffic(
+            &self,
+        ) -> crate::core::Attr<attr::EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic> {
+            self.get_att_as("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+        }
+
+        /// `Fn::GetAtt` `IpAddressType` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_ip_address_type(&self) -> crate::core::Attr<attr::IpAddressType> {
+            self.get_att_as("IpAddressType")
+        }
+
+        /// `Fn::GetAtt` `Ipv4IpamPoolId` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_ipv4_ipam_pool_id(&self) -> crate::core::Attr<attr::Ipv4IpamPoolId> {
+            self.get_att_as("Ipv4IpamPoolId")
+        }
+
+        /// `Fn::GetAtt` `LoadBalancerArn` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_load_balancer_arn(&self) -> crate::core::Attr<attr::LoadBalancerArn> {
+            self.get_att_as("LoadBalancerArn")
+        }
+
+        /// `Fn::GetAtt` `LoadBalancerAttributes` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_load_balancer_attributes(
+            &self,
+        ) -> crate::core::Attr<attr::LoadBalancerAttributes> {
+            self.get_att_as("LoadBalancerAttributes")
         }
 
         /// `Fn::GetAtt` `LoadBalancerFullName` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -2350,21 +2400,44 @@ pub mod load_balancer {
             self.get_att_as("LoadBalancerFullName")
         }
 
-        /// `Fn::GetAtt` `CanonicalHostedZoneID` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub fn attr_canonical_hosted_zone_id(
-            &self,
-        ) -> crate::core::Attr<attr::CanonicalHostedZoneId> {
-            self.get_att_as("CanonicalHostedZoneID")
+        /// `Fn::GetAtt` `LoadBalancerName` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_load_balancer_name(&self) -> crate::core::Attr<attr::LoadBalancerName> {
+            self.get_att_as("LoadBalancerName")
         }
 
-        /// `Fn::GetAtt` `LoadBalancerArn` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub fn attr_load_balancer_arn(&self) -> crate::core::Attr<attr::LoadBalancerArn> {
-            self.get_att_as("LoadBalancerArn")
+        /// `Fn::GetAtt` `Name` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_name(&self) -> crate::core::Attr<attr::Name> {
+            self.get_att_as("Name")
         }
 
-        /// `Fn::GetAtt` `DNSName` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub fn attr_dns_name(&self) -> crate::core::Attr<attr::DnsName> {
-            self.get_att_as("DNSName")
+        /// `Fn::GetAtt` `Scheme` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_scheme(&self) -> crate::core::Attr<attr::Scheme> {
+            self.get_att_as("Scheme")
+        }
+
+        /// `Fn::GetAtt` `SecurityGroups` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_security_groups(&self) -> crate::core::Attr<attr::SecurityGroups> {
+            self.get_att_as("SecurityGroups")
+        }
+
+        /// `Fn::GetAtt` `SubnetMappings` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_subnet_mappings(&self) -> crate::core::Attr<attr::SubnetMappings> {
+            self.get_att_as("SubnetMappings")
+        }
+
+        /// `Fn::GetAtt` `Subnets` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_subnets(&self) -> crate::core::Attr<attr::Subnets> {
+            self.get_att_as("Subnets")
+        }
+
+        /// `Fn::GetAtt` `Tags` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_tags(&self) -> crate::core::Attr<attr::Tags> {
+            self.get_att_as("Tags")
+        }
+
+        /// `Fn::GetAtt` `Type` of this `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub fn attr_type(&self) -> crate::core::Attr<attr::Type> {
+            self.get_att_as("Type")
         }
     }
 
@@ -2372,16 +2445,42 @@ pub mod load_balancer {
     pub mod attr {
         /// The value of `Ref` on `AWS::ElasticLoadBalancingV2::LoadBalancer`.
         pub enum Ref {}
-        /// The `LoadBalancerName` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub enum LoadBalancerName {}
-        /// The `LoadBalancerFullName` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub enum LoadBalancerFullName {}
         /// The `CanonicalHostedZoneID` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
         pub enum CanonicalHostedZoneId {}
-        /// The `LoadBalancerArn` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
-        pub enum LoadBalancerArn {}
         /// The `DNSName` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
         pub enum DnsName {}
+        /// The `EnableCapacityReservationProvisionStabilize` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum EnableCapacityReservationProvisionStabilize {}
+        /// The `EnablePrefixForIpv6SourceNat` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum EnablePrefixForIpv6SourceNat {}
+        /// The `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic {}
+        /// The `IpAddressType` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum IpAddressType {}
+        /// The `Ipv4IpamPoolId` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Ipv4IpamPoolId {}
+        /// The `LoadBalancerArn` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum LoadBalancerArn {}
+        /// The `LoadBalancerAttributes` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum LoadBalancerAttributes {}
+        /// The `LoadBalancerFullName` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum LoadBalancerFullName {}
+        /// The `LoadBalancerName` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum LoadBalancerName {}
+        /// The `Name` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Name {}
+        /// The `Scheme` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Scheme {}
+        /// The `SecurityGroups` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum SecurityGroups {}
+        /// The `SubnetMappings` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum SubnetMappings {}
+        /// The `Subnets` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Subnets {}
+        /// The `Tags` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Tags {}
+        /// The `Type` attribute of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
+        pub enum Type {}
     }
 
     /// Specifies an attribute for an Application Load Balancer, a Network Load Balancer, or a Gateway Load

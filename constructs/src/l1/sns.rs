@@ -130,9 +130,73 @@ pub mod topic {
             self.ref_as()
         }
 
+        /// `Fn::GetAtt` `ContentBasedDeduplication` of this `AWS::SNS::Topic`.
+        pub fn attr_content_based_deduplication(
+            &self,
+        ) -> crate::core::Attr<attr::ContentBasedDeduplication> {
+            self.get_att_as("ContentBasedDeduplication")
+        }
+
+        /// `Fn::GetAtt` `DeliveryStatusLogging` of this `AWS::SNS::Topic`.
+        pub fn attr_delivery_status_logging(
+            &self,
+        ) -> crate::core::Attr<attr::DeliveryStatusLogging> {
+            self.get_att_as("DeliveryStatusLogging")
+        }
+
+        /// `Fn::GetAtt` `DisplayName` of this `AWS::SNS::Topic`.
+        pub fn attr_display_name(&self) -> crate::core::Attr<attr::DisplayName> {
+            self.get_att_as("DisplayName")
+        }
+
+        /// `Fn::GetAtt` `FifoThroughputScope` of this `AWS::SNS::Topic`.
+        pub fn attr_fifo_throughput_scope(&self) -> crate::core::Attr<attr::FifoThroughputScope> {
+            self.get_att_as("FifoThroughputScope")
+        }
+
+        /// `Fn::GetAtt` `FifoTopic` of this `AWS::SNS::Topic`.
+        pub fn attr_fifo_topic(&self) -> crate::core::Attr<attr::FifoTopic> {
+            self.get_att_as("FifoTopic")
+        }
+
+        /// `Fn::GetAtt` `KmsMasterKeyId` of this `AWS::SNS::Topic`.
+        pub fn attr_kms_master_key_id(&self) -> crate::core::Attr<attr::KmsMasterKeyId> {
+            self.get_att_as("KmsMasterKeyId")
+        }
+
+        /// `Fn::GetAtt` `MaximumMessageSize` of this `AWS::SNS::Topic`.
+        pub fn attr_maximum_message_size(&self) -> crate::core::Attr<attr::MaximumMessageSize> {
+            self.get_att_as("MaximumMessageSize")
+        }
+
+        /// `Fn::GetAtt` `SignatureVersion` of this `AWS::SNS::Topic`.
+        pub fn attr_signature_version(&self) -> crate::core::Attr<attr::SignatureVersion> {
+            self.get_att_as("SignatureVersion")
+        }
+
+        /// `Fn::GetAtt` `Subscription` of this `AWS::SNS::Topic`.
+        pub fn attr_subscription(&self) -> crate::core::Attr<attr::Subscription> {
+            self.get_att_as("Subscription")
+        }
+
+        /// `Fn::GetAtt` `Tags` of this `AWS::SNS::Topic`.
+        pub fn attr_tags(&self) -> crate::core::Attr<attr::Tags> {
+            self.get_att_as("Tags")
+        }
+
         /// `Fn::GetAtt` `TopicArn` of this `AWS::SNS::Topic`.
         pub fn attr_topic_arn(&self) -> crate::core::Attr<attr::TopicArn> {
             self.get_att_as("TopicArn")
+        }
+
+        /// `Fn::GetAtt` `TopicName` of this `AWS::SNS::Topic`.
+        pub fn attr_topic_name(&self) -> crate::core::Attr<attr::TopicName> {
+            self.get_att_as("TopicName")
+        }
+
+        /// `Fn::GetAtt` `TracingConfig` of this `AWS::SNS::Topic`.
+        pub fn attr_tracing_config(&self) -> crate::core::Attr<attr::TracingConfig> {
+            self.get_att_as("TracingConfig")
         }
     }
 
@@ -140,8 +204,32 @@ pub mod topic {
     pub mod attr {
         /// The value of `Ref` on `AWS::SNS::Topic`.
         pub enum Ref {}
+        /// The `ContentBasedDeduplication` attribute of `AWS::SNS::Topic`.
+        pub enum ContentBasedDeduplication {}
+        /// The `DeliveryStatusLogging` attribute of `AWS::SNS::Topic`.
+        pub enum DeliveryStatusLogging {}
+        /// The `DisplayName` attribute of `AWS::SNS::Topic`.
+        pub enum DisplayName {}
+        /// The `FifoThroughputScope` attribute of `AWS::SNS::Topic`.
+        pub enum FifoThroughputScope {}
+        /// The `FifoTopic` attribute of `AWS::SNS::Topic`.
+        pub enum FifoTopic {}
+        /// The `KmsMasterKeyId` attribute of `AWS::SNS::Topic`.
+        pub enum KmsMasterKeyId {}
+        /// The `MaximumMessageSize` attribute of `AWS::SNS::Topic`.
+        pub enum MaximumMessageSize {}
+        /// The `SignatureVersion` attribute of `AWS::SNS::Topic`.
+        pub enum SignatureVersion {}
+        /// The `Subscription` attribute of `AWS::SNS::Topic`.
+        pub enum Subscription {}
+        /// The `Tags` attribute of `AWS::SNS::Topic`.
+        pub enum Tags {}
         /// The `TopicArn` attribute of `AWS::SNS::Topic`.
         pub enum TopicArn {}
+        /// The `TopicName` attribute of `AWS::SNS::Topic`.
+        pub enum TopicName {}
+        /// The `TracingConfig` attribute of `AWS::SNS::Topic`.
+        pub enum TracingConfig {}
     }
 
     /// The ``LoggingConfig`` property type specifies the ``Delivery`` status logging configuration for an
