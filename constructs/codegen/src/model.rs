@@ -107,8 +107,21 @@ pub struct ResourceModel {
 
 /// Type names that generated code must not shadow (it uses them unqualified).
 const RESERVED: &[&str] = &[
-    "Val", "Serialize", "Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err",
-    "Default", "From", "Into", "Self",
+    "Val",
+    "Serialize",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "From",
+    "Into",
+    "Self",
 ];
 
 struct Builder<'a> {
@@ -141,7 +154,10 @@ fn is_struct_like(node: &Value) -> bool {
 }
 
 fn description(node: &Value) -> Option<String> {
-    node.get("description").and_then(Value::as_str).map(str::to_owned).filter(|s| !s.trim().is_empty())
+    node.get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn escape_ptr(s: &str) -> String {
@@ -149,7 +165,15 @@ fn escape_ptr(s: &str) -> String {
 }
 
 impl<'a> Builder<'a> {
-    fn register(&mut self, pointer: &str, candidate: &str, owner: Option<&str>, is_def: bool, node: &Value, shape: Shape) -> Ty {
+    fn register(
+        &mut self,
+        pointer: &str,
+        candidate: &str,
+        owner: Option<&str>,
+        is_def: bool,
+        node: &Value,
+        shape: Shape,
+    ) -> Ty {
         if !self.index.contains_key(pointer) {
             let is_struct = matches!(shape, Shape::Struct(_));
             self.named.push(Named {
@@ -171,17 +195,21 @@ impl<'a> Builder<'a> {
 
     fn resolve(&mut self, ptr: &str, node: &'a Value, owner: Option<&str>, prop: &str) -> Ty {
         if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            let Some(name) = r.strip_prefix("#/definitions/") else { return Ty::Json };
+            let Some(name) = r.strip_prefix("#/definitions/") else {
+                return Ty::Json;
+            };
             let def_ptr = format!("/definitions/{}", escape_ptr(name));
-            let Some(def) = self.root.pointer(&def_ptr) else { return Ty::Json };
+            let Some(def) = self.root.pointer(&def_ptr) else {
+                return Ty::Json;
+            };
             self.visited_defs.insert(def_ptr.clone());
             if is_struct_like(def) {
                 return self.register(&def_ptr, name, None, true, def, Shape::Struct(Vec::new()));
             }
-            if str_types(def) == ["string"] {
-                if let Some(values) = string_enum(def) {
-                    return self.register(&def_ptr, name, None, true, def, Shape::Enum(values));
-                }
+            if str_types(def) == ["string"]
+                && let Some(values) = string_enum(def)
+            {
+                return self.register(&def_ptr, name, None, true, def, Shape::Enum(values));
             }
             return self.resolve(&def_ptr, def, None, name);
         }
@@ -198,9 +226,12 @@ impl<'a> Builder<'a> {
             Some("number") => Ty::F64,
             Some("boolean") => Ty::Bool,
             Some("array") => match node.get("items") {
-                Some(items) if items.is_object() => {
-                    Ty::List(Box::new(self.resolve(&format!("{ptr}/items"), items, owner, prop)))
-                }
+                Some(items) if items.is_object() => Ty::List(Box::new(self.resolve(
+                    &format!("{ptr}/items"),
+                    items,
+                    owner,
+                    prop,
+                ))),
                 _ => Ty::List(Box::new(Ty::Json)),
             },
             Some("object") | None => {
@@ -210,7 +241,12 @@ impl<'a> Builder<'a> {
                 if let Some(pp) = node.get("patternProperties").and_then(Value::as_object) {
                     let mut tys = Vec::new();
                     for (k, v) in pp {
-                        tys.push(self.resolve(&format!("{ptr}/patternProperties/{}", escape_ptr(k)), v, owner, prop));
+                        tys.push(self.resolve(
+                            &format!("{ptr}/patternProperties/{}", escape_ptr(k)),
+                            v,
+                            owner,
+                            prop,
+                        ));
                     }
                     tys.dedup();
                     return match tys.as_slice() {
@@ -219,7 +255,12 @@ impl<'a> Builder<'a> {
                     };
                 }
                 if let Some(ap) = node.get("additionalProperties").filter(|v| v.is_object()) {
-                    return Ty::Map(Box::new(self.resolve(&format!("{ptr}/additionalProperties"), ap, owner, prop)));
+                    return Ty::Map(Box::new(self.resolve(
+                        &format!("{ptr}/additionalProperties"),
+                        ap,
+                        owner,
+                        prop,
+                    )));
                 }
                 if types.is_empty() {
                     if let Some(values) = string_enum(node) {
@@ -242,7 +283,9 @@ impl<'a> Builder<'a> {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut out = Vec::new();
-        let Some(props) = node.get("properties").and_then(Value::as_object) else { return out };
+        let Some(props) = node.get("properties").and_then(Value::as_object) else {
+            return out;
+        };
         for (name, schema) in props {
             let child = format!("{ptr}/properties/{}", escape_ptr(name));
             if self.read_only.contains(&child) {
@@ -267,7 +310,9 @@ impl<'a> Builder<'a> {
 fn deref<'a>(root: &'a Value, mut ptr: String, mut node: &'a Value) -> (String, &'a Value) {
     for _ in 0..16 {
         if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            let Some(name) = r.strip_prefix("#/definitions/") else { break };
+            let Some(name) = r.strip_prefix("#/definitions/") else {
+                break;
+            };
             ptr = format!("/definitions/{}", escape_ptr(name));
             match root.pointer(&ptr) {
                 Some(d) => node = d,
@@ -303,7 +348,12 @@ fn property_pointer(root: &Value, path: &str) -> Option<String> {
 fn path_list(root: &Value, key: &str) -> Vec<String> {
     root.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -337,7 +387,9 @@ fn all_property_attributes(root: &Value, node: &Value, path: &str, out: &mut Vec
         }
         out.push(path.to_owned());
     } else if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-        let def = r.strip_prefix("#/definitions/").and_then(|n| root.pointer(&format!("/definitions/{}", escape_ptr(n))));
+        let def = r
+            .strip_prefix("#/definitions/")
+            .and_then(|n| root.pointer(&format!("/definitions/{}", escape_ptr(n))));
         if let Some(def) = def {
             all_property_attributes(root, def, path, out);
         }
@@ -348,15 +400,26 @@ fn all_property_attributes(root: &Value, node: &Value, path: &str, out: &mut Vec
 
 /// Builds the model of one resource schema (already patched).
 pub fn build(schema: &Value) -> Result<ResourceModel, String> {
-    let type_name = schema["typeName"].as_str().ok_or("schema without typeName")?.to_owned();
+    let type_name = schema["typeName"]
+        .as_str()
+        .ok_or("schema without typeName")?
+        .to_owned();
     let segs: Vec<&str> = type_name.split("::").collect();
-    let [_, svc, res] = segs.as_slice() else { return Err(format!("unexpected type name {type_name}")) };
+    let [_, svc, res] = segs.as_slice() else {
+        return Err(format!("unexpected type name {type_name}"));
+    };
     let read_only_paths = path_list(schema, "readOnlyProperties");
     let create_only_paths = path_list(schema, "createOnlyProperties");
     let mut b = Builder {
         root: schema,
-        read_only: read_only_paths.iter().filter_map(|p| property_pointer(schema, p)).collect(),
-        create_only: create_only_paths.iter().filter_map(|p| property_pointer(schema, p)).collect(),
+        read_only: read_only_paths
+            .iter()
+            .filter_map(|p| property_pointer(schema, p))
+            .collect(),
+        create_only: create_only_paths
+            .iter()
+            .filter_map(|p| property_pointer(schema, p))
+            .collect(),
         named: Vec::new(),
         index: HashMap::new(),
         queue: VecDeque::new(),
@@ -366,7 +429,9 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
     let mut fields = b.fields("", schema);
     while let Some(i) = b.queue.pop_front() {
         let ptr = b.named[i].pointer.clone();
-        let node = schema.pointer(&ptr).ok_or_else(|| format!("{type_name}: lost {ptr}"))?;
+        let node = schema
+            .pointer(&ptr)
+            .ok_or_else(|| format!("{type_name}: lost {ptr}"))?;
         let f = b.fields(&ptr, node);
         b.named[i].shape = Shape::Struct(f);
     }
@@ -390,7 +455,11 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
     };
     for n in named.iter().filter(|n| n.is_def) {
         let base = pascal(&n.candidate);
-        let base = if taken.contains(&base) { format!("{base}Type") } else { base };
+        let base = if taken.contains(&base) {
+            format!("{base}Type")
+        } else {
+            base
+        };
         let name = fresh(&mut taken, base);
         names.insert(n.pointer.clone(), name);
     }
@@ -405,18 +474,23 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
         let cand = pascal(&named[i].candidate);
         let group = &groups[&cand];
-        let same_enum = group.iter().all(|&j| match (&named[j].shape, &named[i].shape) {
-            (Shape::Enum(a), Shape::Enum(b)) => a == b,
-            _ => false,
-        });
+        let same_enum = group
+            .iter()
+            .all(|&j| match (&named[j].shape, &named[i].shape) {
+                (Shape::Enum(a), Shape::Enum(b)) => a == b,
+                _ => false,
+            });
         let name = if group.len() == 1 && !taken.contains(&cand) {
             taken.insert(cand.clone());
             cand
         } else if same_enum && (shared.contains_key(&cand) || !taken.contains(&cand)) {
-            shared.entry(cand.clone()).or_insert_with(|| {
-                taken.insert(cand.clone());
-                cand.clone()
-            }).clone()
+            shared
+                .entry(cand.clone())
+                .or_insert_with(|| {
+                    taken.insert(cand.clone());
+                    cand.clone()
+                })
+                .clone()
         } else {
             let owner = named[i].owner.clone().unwrap_or_default();
             let owner_name = names.get(&owner).cloned().unwrap_or_default();
@@ -454,21 +528,28 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         let holder = n.pointer.clone();
         if let Shape::Struct(fs) = &mut n.shape {
             for f in fs.iter_mut() {
-                if let Ty::Named(p) = &f.ty {
-                    if edges.contains_key(p) && reaches(p, &holder) {
-                        f.boxed = true;
-                        boxed_targets.insert(names[p].clone());
-                    }
+                if let Ty::Named(p) = &f.ty
+                    && edges.contains_key(p)
+                    && reaches(p, &holder)
+                {
+                    f.boxed = true;
+                    boxed_targets.insert(names[p].clone());
                 }
             }
         }
     }
 
-    let defs = schema.get("definitions").and_then(Value::as_object).map_or(0, |d| d.len());
+    let defs = schema
+        .get("definitions")
+        .and_then(Value::as_object)
+        .map_or(0, |d| d.len());
 
     // Tags.
     let tagging = schema.get("tagging");
-    let taggable = tagging.and_then(|t| t.get("taggable")).and_then(Value::as_bool).unwrap_or(true);
+    let taggable = tagging
+        .and_then(|t| t.get("taggable"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let tag_property = tagging
         .and_then(|t| t.get("tagProperty"))
         .and_then(Value::as_str)
@@ -477,7 +558,11 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         .to_owned();
     let tag_style = match schema["properties"].get(&tag_property) {
         Some(node) if taggable => {
-            let (_, n) = if str_types(node) == ["array"] { (String::new(), node) } else { deref(schema, String::new(), node) };
+            let (_, n) = if str_types(node) == ["array"] {
+                (String::new(), node)
+            } else {
+                deref(schema, String::new(), node)
+            };
             match str_types(n).as_slice() {
                 ["array"] => TagStyle::List,
                 ["object"] => TagStyle::Map,
@@ -499,7 +584,11 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
         out
     } else {
-        read_only_paths.iter().filter_map(|p| p.strip_prefix("/properties/")).map(|p| p.replace('/', ".")).collect()
+        read_only_paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .map(|p| p.replace('/', "."))
+            .collect()
     };
     let documentation_url = schema
         .get("documentationUrl")
@@ -518,8 +607,15 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         struct_name,
         description: description(schema),
         documentation_url,
-        source_url: schema.get("sourceUrl").and_then(Value::as_str).map(str::to_owned),
-        create_only: create_only_paths.iter().filter_map(|p| p.strip_prefix("/properties/")).map(|p| p.replace('/', ".")).collect(),
+        source_url: schema
+            .get("sourceUrl")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        create_only: create_only_paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .map(|p| p.replace('/', "."))
+            .collect(),
         fields,
         named,
         names,

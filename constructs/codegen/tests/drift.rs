@@ -10,7 +10,11 @@ fn committed_l1_matches_the_generator() {
         differing.is_empty(),
         "generated L1 code is out of date: {} differ from the generator's output.\nFix: cargo run -p formwork-codegen\nFiles: {}",
         differing.len(),
-        differing.iter().map(|p| out_dir.join(p).display().to_string()).collect::<Vec<_>>().join(", ")
+        differing
+            .iter()
+            .map(|p| out_dir.join(p).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 }
 
@@ -45,8 +49,21 @@ fn generated_files_start_with_the_header() {
         );
     }
     for f in [
-        "mod.rs", "acm.rs", "cloudfront.rs", "cloudwatch.rs", "ec2.rs", "ecr.rs", "eks.rs", "elbv2.rs", "iam.rs",
-        "kms.rs", "lattice.rs", "logs.rs", "s3.rs", "sns.rs", "wafv2.rs",
+        "mod.rs",
+        "acm.rs",
+        "cloudfront.rs",
+        "cloudwatch.rs",
+        "ec2.rs",
+        "ecr.rs",
+        "eks.rs",
+        "elbv2.rs",
+        "iam.rs",
+        "kms.rs",
+        "lattice.rs",
+        "logs.rs",
+        "s3.rs",
+        "sns.rs",
+        "wafv2.rs",
     ] {
         assert!(files.contains_key(std::path::Path::new(f)), "{f}");
     }
