@@ -357,6 +357,50 @@ fn path_list(root: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Structs estimated larger than this many bytes are held boxed by the fields that contain them.
+pub const BOX_ABOVE: usize = 1024;
+
+/// Rough size in bytes of a struct as generated (`Val<T>` is at least an `Expr`, 72 bytes, plus a
+/// tag); records which direct struct fields must be boxed because their target is too large.
+fn estimate(
+    ptr: &str,
+    named: &[Named],
+    index: &HashMap<String, usize>,
+    memo: &mut HashMap<String, usize>,
+    decisions: &mut HashSet<(String, usize)>,
+) -> usize {
+    if let Some(&s) = memo.get(ptr) {
+        return s;
+    }
+    let Some(&i) = index.get(ptr) else { return 8 };
+    let Shape::Struct(fields) = &named[i].shape else {
+        return 1;
+    };
+    memo.insert(ptr.to_owned(), 8); // provisional, only reachable through boxed cycle edges
+    let mut total = 0;
+    for (fi, f) in fields.iter().enumerate() {
+        let inner = match &f.ty {
+            Ty::String | Ty::List(_) | Ty::Map(_) => 24,
+            Ty::I64 | Ty::F64 => 8,
+            Ty::Bool => 1,
+            Ty::Json => 32,
+            Ty::Named(_) if f.boxed => 8,
+            Ty::Named(p) => {
+                let s = estimate(p, named, index, memo, decisions);
+                if s > BOX_ABOVE && matches!(named[index[p]].shape, Shape::Struct(_)) {
+                    decisions.insert((ptr.to_owned(), fi));
+                    8
+                } else {
+                    s
+                }
+            }
+        };
+        total += inner.max(72) + 8;
+    }
+    memo.insert(ptr.to_owned(), total);
+    total
+}
+
 /// Types whose every property (not only the read-only ones) is a `Fn::GetAtt` attribute, as
 /// cfn-lint 1.58 knows them (`cfnlint/schema/_getatts.py`, `_all_property_types`), restricted to
 /// the vendored types. For example `Fn::GetAtt [Vpc, CidrBlock]` is valid although `CidrBlock` is
@@ -539,6 +583,50 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
     }
 
+    // Size: a direct struct field whose (estimated) target is larger than BOX_ABOVE bytes is boxed
+    // too, so that deeply nested types (WAFv2 `Statement`, CloudFront `DistributionConfig`) stay
+    // small on the stack. `From<T> for Val<Box<T>>` keeps `.into()` working unchanged.
+    let index: HashMap<String, usize> = named
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.pointer.clone(), i))
+        .collect();
+    let mut memo: HashMap<String, usize> = HashMap::new();
+    let mut decisions: HashSet<(String, usize)> = HashSet::new();
+    for n in &named {
+        estimate(&n.pointer, &named, &index, &mut memo, &mut decisions);
+    }
+    let top_sizes: Vec<Option<usize>> = fields
+        .iter()
+        .map(|f| match &f.ty {
+            Ty::Named(p)
+                if index
+                    .get(p)
+                    .is_some_and(|&i| matches!(named[i].shape, Shape::Struct(_))) =>
+            {
+                Some(estimate(p, &named, &index, &mut memo, &mut decisions))
+            }
+            _ => None,
+        })
+        .collect();
+    for (f, size) in fields.iter_mut().zip(top_sizes) {
+        if size.is_some_and(|s| s > BOX_ABOVE) {
+            f.boxed = true;
+            if let Ty::Named(p) = &f.ty {
+                boxed_targets.insert(names[p].clone());
+            }
+        }
+    }
+    for (holder, i) in &decisions {
+        if let Shape::Struct(fs) = &mut named[index[holder]].shape {
+            let f = &mut fs[*i];
+            f.boxed = true;
+            if let Ty::Named(p) = &f.ty {
+                boxed_targets.insert(names[p].clone());
+            }
+        }
+    }
+
     let defs = schema
         .get("definitions")
         .and_then(Value::as_object)
@@ -571,9 +659,6 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
         _ => TagStyle::None,
     };
-    for f in &mut fields {
-        f.boxed = false;
-    }
 
     let attributes = if GETATT_ALL_PROPERTIES.contains(&type_name.as_str()) {
         let mut out = Vec::new();

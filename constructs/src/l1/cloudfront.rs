@@ -17,12 +17,12 @@ pub mod cache_policy {
         ///
         /// Required.
         #[serde(rename = "CachePolicyConfig")]
-        pub cache_policy_config: Val<CachePolicyConfig>,
+        pub cache_policy_config: Val<Box<CachePolicyConfig>>,
     }
 
     impl CachePolicy {
         /// Creates a `CachePolicy` from its required properties; the optional ones are `None`.
-        pub fn new(cache_policy_config: impl Into<Val<CachePolicyConfig>>) -> Self {
+        pub fn new(cache_policy_config: impl Into<Val<Box<CachePolicyConfig>>>) -> Self {
             CachePolicy {
                 cache_policy_config: cache_policy_config.into(),
             }
@@ -139,6 +139,12 @@ pub mod cache_policy {
     impl From<CachePolicyConfig> for Val<CachePolicyConfig> {
         fn from(v: CachePolicyConfig) -> Self {
             Val::Lit(v)
+        }
+    }
+
+    impl From<CachePolicyConfig> for Val<Box<CachePolicyConfig>> {
+        fn from(v: CachePolicyConfig) -> Self {
+            Val::Lit(Box::new(v))
         }
     }
 
@@ -317,7 +323,7 @@ pub mod distribution {
         ///
         /// Required.
         #[serde(rename = "DistributionConfig")]
-        pub distribution_config: Val<DistributionConfig>,
+        pub distribution_config: Val<Box<DistributionConfig>>,
         /// A complex type that contains zero or more ``Tag`` elements.
         #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Val<Vec<Val<Tag>>>>,
@@ -325,7 +331,7 @@ pub mod distribution {
 
     impl Distribution {
         /// Creates a `Distribution` from its required properties; the optional ones are `None`.
-        pub fn new(distribution_config: impl Into<Val<DistributionConfig>>) -> Self {
+        pub fn new(distribution_config: impl Into<Val<Box<DistributionConfig>>>) -> Self {
             Distribution {
                 distribution_config: distribution_config.into(),
                 tags: None,
@@ -873,6 +879,12 @@ pub mod distribution {
         }
     }
 
+    impl From<DefaultCacheBehavior> for Val<Box<DefaultCacheBehavior>> {
+        fn from(v: DefaultCacheBehavior) -> Self {
+            Val::Lit(Box::new(v))
+        }
+    }
+
     /// The value that you assigned to the parameter.
     #[derive(Debug, Clone, PartialEq, Serialize, Default)]
     pub struct Definition {
@@ -954,7 +966,7 @@ pub mod distribution {
         ///
         /// Required.
         #[serde(rename = "DefaultCacheBehavior")]
-        pub default_cache_behavior: Val<DefaultCacheBehavior>,
+        pub default_cache_behavior: Val<Box<DefaultCacheBehavior>>,
         /// When a viewer requests the root URL for your distribution, the default root object is the object
         /// that you want CloudFront to request from your origin. For example, if your root URL is
         /// ``https://www.example.com``, you can specify CloudFront to return the ``index.html`` file as the
@@ -1022,7 +1034,7 @@ pub mod distribution {
     impl DistributionConfig {
         /// Creates a `DistributionConfig` from its required properties; the optional ones are `None`.
         pub fn new(
-            default_cache_behavior: impl Into<Val<DefaultCacheBehavior>>,
+            default_cache_behavior: impl Into<Val<Box<DefaultCacheBehavior>>>,
             enabled: impl Into<Val<bool>>,
         ) -> Self {
             DistributionConfig {
@@ -1060,6 +1072,12 @@ pub mod distribution {
     impl From<DistributionConfig> for Val<DistributionConfig> {
         fn from(v: DistributionConfig) -> Self {
             Val::Lit(v)
+        }
+    }
+
+    impl From<DistributionConfig> for Val<Box<DistributionConfig>> {
+        fn from(v: DistributionConfig) -> Self {
+            Val::Lit(Box::new(v))
         }
     }
 

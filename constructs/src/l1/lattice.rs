@@ -1540,7 +1540,7 @@ pub mod target_group {
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct TargetGroup {
         #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
-        pub config: Option<Val<TargetGroupConfig>>,
+        pub config: Option<Val<Box<TargetGroupConfig>>>,
         /// Create-only: changing it replaces the resource.
         #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Val<String>>,
@@ -1797,6 +1797,12 @@ pub mod target_group {
     impl From<TargetGroupConfig> for Val<TargetGroupConfig> {
         fn from(v: TargetGroupConfig) -> Self {
             Val::Lit(v)
+        }
+    }
+
+    impl From<TargetGroupConfig> for Val<Box<TargetGroupConfig>> {
+        fn from(v: TargetGroupConfig) -> Self {
+            Val::Lit(Box::new(v))
         }
     }
 

@@ -960,6 +960,12 @@ pub mod web_acl {
         }
     }
 
+    impl From<AwsManagedRulesAcfpRuleSet> for Val<Box<AwsManagedRulesAcfpRuleSet>> {
+        fn from(v: AwsManagedRulesAcfpRuleSet) -> Self {
+            Val::Lit(Box::new(v))
+        }
+    }
+
     /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct AwsManagedRulesAntiDDoSRuleSet {
@@ -1015,6 +1021,12 @@ pub mod web_acl {
     impl From<AwsManagedRulesAtpRuleSet> for Val<AwsManagedRulesAtpRuleSet> {
         fn from(v: AwsManagedRulesAtpRuleSet) -> Self {
             Val::Lit(v)
+        }
+    }
+
+    impl From<AwsManagedRulesAtpRuleSet> for Val<Box<AwsManagedRulesAtpRuleSet>> {
+        fn from(v: AwsManagedRulesAtpRuleSet) -> Self {
+            Val::Lit(Box::new(v))
         }
     }
 
@@ -1096,7 +1108,7 @@ pub mod web_acl {
     pub struct ByteMatchStatement {
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         /// Required.
         #[serde(rename = "PositionalConstraint")]
         pub positional_constraint: Val<PositionalConstraint>,
@@ -1117,7 +1129,7 @@ pub mod web_acl {
     impl ByteMatchStatement {
         /// Creates a `ByteMatchStatement` from its required properties; the optional ones are `None`.
         pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             positional_constraint: impl Into<Val<PositionalConstraint>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
@@ -1716,6 +1728,12 @@ pub mod web_acl {
         }
     }
 
+    impl From<FieldToMatch> for Val<Box<FieldToMatch>> {
+        fn from(v: FieldToMatch) -> Self {
+            Val::Lit(Box::new(v))
+        }
+    }
+
     /// Field in log to protect.
     #[derive(Debug, Clone, PartialEq, Serialize)]
     pub struct FieldToProtect {
@@ -2132,12 +2150,12 @@ pub mod web_acl {
             rename = "AWSManagedRulesACFPRuleSet",
             skip_serializing_if = "Option::is_none"
         )]
-        pub aws_managed_rules_acfp_rule_set: Option<Val<AwsManagedRulesAcfpRuleSet>>,
+        pub aws_managed_rules_acfp_rule_set: Option<Val<Box<AwsManagedRulesAcfpRuleSet>>>,
         #[serde(
             rename = "AWSManagedRulesATPRuleSet",
             skip_serializing_if = "Option::is_none"
         )]
-        pub aws_managed_rules_atp_rule_set: Option<Val<AwsManagedRulesAtpRuleSet>>,
+        pub aws_managed_rules_atp_rule_set: Option<Val<Box<AwsManagedRulesAtpRuleSet>>>,
         #[serde(
             rename = "AWSManagedRulesAntiDDoSRuleSet",
             skip_serializing_if = "Option::is_none"
@@ -2819,7 +2837,7 @@ pub mod web_acl {
     pub struct RegexMatchStatement {
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         #[serde(
             rename = "PreParseTextTransformations",
             skip_serializing_if = "Option::is_none"
@@ -2836,7 +2854,7 @@ pub mod web_acl {
     impl RegexMatchStatement {
         /// Creates a `RegexMatchStatement` from its required properties; the optional ones are `None`.
         pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             regex_string: impl Into<Val<String>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
@@ -2862,7 +2880,7 @@ pub mod web_acl {
         pub arn: Val<String>,
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         #[serde(
             rename = "PreParseTextTransformations",
             skip_serializing_if = "Option::is_none"
@@ -2877,7 +2895,7 @@ pub mod web_acl {
         /// Creates a `RegexPatternSetReferenceStatement` from its required properties; the optional ones are `None`.
         pub fn new(
             arn: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
             RegexPatternSetReferenceStatement {
@@ -3176,7 +3194,7 @@ pub mod web_acl {
         pub rule_labels: Option<Val<Vec<Val<Label>>>>,
         /// Required.
         #[serde(rename = "Statement")]
-        pub statement: Val<Statement>,
+        pub statement: Val<Box<Statement>>,
         /// Required.
         #[serde(rename = "VisibilityConfig")]
         pub visibility_config: Val<VisibilityConfig>,
@@ -3187,7 +3205,7 @@ pub mod web_acl {
         pub fn new(
             name: impl Into<Val<String>>,
             priority: impl Into<Val<i64>>,
-            statement: impl Into<Val<Statement>>,
+            statement: impl Into<Val<Box<Statement>>>,
             visibility_config: impl Into<Val<VisibilityConfig>>,
         ) -> Self {
             Rule {
@@ -3359,7 +3377,7 @@ pub mod web_acl {
         pub comparison_operator: Val<ComparisonOperator>,
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         #[serde(
             rename = "PreParseTextTransformations",
             skip_serializing_if = "Option::is_none"
@@ -3377,7 +3395,7 @@ pub mod web_acl {
         /// Creates a `SizeConstraintStatement` from its required properties; the optional ones are `None`.
         pub fn new(
             comparison_operator: impl Into<Val<ComparisonOperator>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             size: impl Into<Val<f64>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
@@ -3402,7 +3420,7 @@ pub mod web_acl {
     pub struct SqliMatchStatement {
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         #[serde(
             rename = "PreParseTextTransformations",
             skip_serializing_if = "Option::is_none"
@@ -3418,7 +3436,7 @@ pub mod web_acl {
     impl SqliMatchStatement {
         /// Creates a `SqliMatchStatement` from its required properties; the optional ones are `None`.
         pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
             SqliMatchStatement {
@@ -3647,7 +3665,7 @@ pub mod web_acl {
     pub struct XssMatchStatement {
         /// Required.
         #[serde(rename = "FieldToMatch")]
-        pub field_to_match: Val<FieldToMatch>,
+        pub field_to_match: Val<Box<FieldToMatch>>,
         #[serde(
             rename = "PreParseTextTransformations",
             skip_serializing_if = "Option::is_none"
@@ -3661,7 +3679,7 @@ pub mod web_acl {
     impl XssMatchStatement {
         /// Creates a `XssMatchStatement` from its required properties; the optional ones are `None`.
         pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
+            field_to_match: impl Into<Val<Box<FieldToMatch>>>,
             text_transformations: impl Into<Val<Vec<Val<TextTransformation>>>>,
         ) -> Self {
             XssMatchStatement {
