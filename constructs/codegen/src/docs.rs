@@ -8,7 +8,11 @@ pub fn code_span(v: &str) -> String {
     if v.is_empty() {
         return "(empty string)".to_owned();
     }
-    if v.contains('`') { format!("`` {v} ``") } else { format!("`{v}`") }
+    if v.contains('`') {
+        format!("`` {v} ``")
+    } else {
+        format!("`{v}`")
+    }
 }
 
 /// Turns `[text](url)` into `text`.
@@ -18,7 +22,9 @@ fn strip_links(s: &str) -> String {
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
         let Some(close) = after.find("](") else { break };
-        let Some(end) = after[close + 2..].find(')') else { break };
+        let Some(end) = after[close + 2..].find(')') else {
+            break;
+        };
         out.push_str(&rest[..open]);
         out.push_str(&after[..close]);
         rest = &after[close + 2 + end + 1..];
@@ -32,7 +38,11 @@ fn strip_links(s: &str) -> String {
 fn escape(s: &str) -> String {
     // Code spans are delimited by backtick runs; drop all backticks if they are unbalanced.
     let runs = s.split('`').count() - 1;
-    let s = if runs % 2 == 1 { s.replace('`', "") } else { s.to_owned() };
+    let s = if runs % 2 == 1 {
+        s.replace('`', "")
+    } else {
+        s.to_owned()
+    };
     let mut out = String::new();
     let mut in_code = false;
     let chars: Vec<char> = s.chars().collect();
@@ -56,7 +66,10 @@ fn escape(s: &str) -> String {
         let rest: String = chars[i..].iter().take(8).collect();
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let mut j = i;
-            while j < chars.len() && !chars[j].is_whitespace() && !matches!(chars[j], '<' | '>' | '`' | '"') {
+            while j < chars.len()
+                && !chars[j].is_whitespace()
+                && !matches!(chars[j], '<' | '>' | '`' | '"')
+            {
                 j += 1;
             }
             while j > i && matches!(chars[j - 1], '.' | ',' | ')' | ';' | ':') {
@@ -84,7 +97,11 @@ fn escape(s: &str) -> String {
 /// The first paragraph of a description, sanitized, at most [`MAX_DOC`] characters, wrapped at
 /// about 100 columns.
 pub fn doc_lines(desc: &str) -> Vec<String> {
-    let first = desc.split('\n').map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let first = desc
+        .split('\n')
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
     let text = strip_links(&first.replace("```", ""));
     let mut text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > MAX_DOC {
@@ -120,7 +137,13 @@ mod tests {
     #[test]
     fn sanitizes_links_html_and_urls() {
         let d = "See [Tagging](https://x.example/t) for <b>more</b>, ``a[0]`` and https://y.example/z.\n Second paragraph.";
-        assert_eq!(doc_lines(d), vec!["See Tagging for &lt;b&gt;more&lt;/b&gt;, ``a[0]`` and <https://y.example/z>.".to_owned()]);
+        assert_eq!(
+            doc_lines(d),
+            vec![
+                "See Tagging for &lt;b&gt;more&lt;/b&gt;, ``a[0]`` and <https://y.example/z>."
+                    .to_owned()
+            ]
+        );
         assert_eq!(doc_lines("a [b] c"), vec!["a \\[b\\] c".to_owned()]);
         assert_eq!(doc_lines("odd ` tick"), vec!["odd  tick".to_owned()]);
         let long = "word ".repeat(300);

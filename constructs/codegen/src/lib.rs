@@ -99,7 +99,9 @@ pub fn load(schemas_dir: &Path) -> Result<(Vec<ResourceModel>, String, usize), E
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "json")
-                && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("aws-"))
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("aws-"))
         })
         .collect();
     paths.sort();
@@ -112,7 +114,10 @@ pub fn load(schemas_dir: &Path) -> Result<(Vec<ResourceModel>, String, usize), E
         models.push(model::build(&schema).map_err(Error::Schema)?);
     }
     if models.is_empty() {
-        return Err(Error::Schema(format!("no aws-*.json schemas in {}", schemas_dir.display())));
+        return Err(Error::Schema(format!(
+            "no aws-*.json schemas in {}",
+            schemas_dir.display()
+        )));
     }
     Ok((models, origin, patched))
 }
@@ -202,7 +207,10 @@ fn rust_ty(ty: &Ty, names: &std::collections::HashMap<String, String>) -> String
         Ty::Bool => "bool".into(),
         Ty::Json => "serde_json::Value".into(),
         Ty::List(t) => format!("Vec<Val<{}>>", rust_ty(t, names)),
-        Ty::Map(t) => format!("std::collections::BTreeMap<String, Val<{}>>", rust_ty(t, names)),
+        Ty::Map(t) => format!(
+            "std::collections::BTreeMap<String, Val<{}>>",
+            rust_ty(t, names)
+        ),
         Ty::Named(p) => names[p].clone(),
     }
 }
@@ -216,7 +224,11 @@ fn field_ctx(f: &Field, m: &ResourceModel, stats: &mut Stats) -> FieldCtx {
     if f.ty.has_json() {
         stats.value_fallback_fields += 1;
     }
-    let mut doc = f.description.as_deref().map(docs::doc_lines).unwrap_or_default();
+    let mut doc = f
+        .description
+        .as_deref()
+        .map(docs::doc_lines)
+        .unwrap_or_default();
     let mut notes = Vec::new();
     if f.required {
         notes.push("Required.");
@@ -233,24 +245,43 @@ fn field_ctx(f: &Field, m: &ResourceModel, stats: &mut Stats) -> FieldCtx {
     FieldCtx {
         name: f.rust_name.clone(),
         cfn_name: f.cfn_name.clone(),
-        ty: if f.required { format!("Val<{inner}>") } else { format!("Option<Val<{inner}>>") },
+        ty: if f.required {
+            format!("Val<{inner}>")
+        } else {
+            format!("Option<Val<{inner}>>")
+        },
         required: f.required,
         doc,
     }
 }
 
-fn struct_ctx(name: &str, doc: Vec<String>, fields: &[Field], m: &ResourceModel, stats: &mut Stats) -> Result<StructCtx, Error> {
+fn struct_ctx(
+    name: &str,
+    doc: Vec<String>,
+    fields: &[Field],
+    m: &ResourceModel,
+    stats: &mut Stats,
+) -> Result<StructCtx, Error> {
     let mut seen = BTreeSet::new();
     for f in fields {
         if !seen.insert(f.rust_name.as_str()) {
-            return Err(Error::Schema(format!("{}: two properties of {name} map to `{}`", m.type_name, f.rust_name)));
+            return Err(Error::Schema(format!(
+                "{}: two properties of {name} map to `{}`",
+                m.type_name, f.rust_name
+            )));
         }
     }
     let fcs: Vec<FieldCtx> = fields.iter().map(|f| field_ctx(f, m, stats)).collect();
     let required: Vec<FieldCtx> = fcs
         .iter()
         .filter(|f| f.required)
-        .map(|f| FieldCtx { name: f.name.clone(), cfn_name: f.cfn_name.clone(), ty: f.ty.clone(), required: true, doc: Vec::new() })
+        .map(|f| FieldCtx {
+            name: f.name.clone(),
+            cfn_name: f.cfn_name.clone(),
+            ty: f.ty.clone(),
+            required: true,
+            doc: Vec::new(),
+        })
         .collect();
     Ok(StructCtx {
         name: name.to_owned(),
@@ -271,7 +302,10 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
         doc.extend(docs::doc_lines(d));
         doc.push(String::new());
     }
-    doc.push(format!("CloudFormation reference: <{}>", m.documentation_url));
+    doc.push(format!(
+        "CloudFormation reference: <{}>",
+        m.documentation_url
+    ));
     if let Some(s) = &m.source_url {
         doc.push(String::new());
         doc.push(format!("Resource provider source: <{s}>"));
@@ -279,7 +313,10 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
     if !m.create_only.is_empty() {
         doc.push(String::new());
         let list: Vec<String> = m.create_only.iter().map(|p| format!("`{p}`")).collect();
-        doc.push(format!("Create-only properties (changing one replaces the resource): {}.", list.join(", ")));
+        doc.push(format!(
+            "Create-only properties (changing one replaces the resource): {}.",
+            list.join(", ")
+        ));
     }
     let resource = struct_ctx(&m.struct_name, doc, &m.fields, m, stats)?;
 
@@ -291,7 +328,11 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
         if !emitted.insert(name.clone()) {
             continue;
         }
-        let doc = n.description.as_deref().map(docs::doc_lines).unwrap_or_default();
+        let doc = n
+            .description
+            .as_deref()
+            .map(docs::doc_lines)
+            .unwrap_or_default();
         match &n.shape {
             Shape::Struct(fields) => {
                 stats.structs += 1;
@@ -312,9 +353,17 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
                         vn = format!("{base}{i}");
                         i += 1;
                     }
-                    variants.push(VariantCtx { name: vn, value: docs::code_span(v), literal: format!("{v:?}") });
+                    variants.push(VariantCtx {
+                        name: vn,
+                        value: docs::code_span(v),
+                        literal: format!("{v:?}"),
+                    });
                 }
-                enums.push(EnumCtx { name, doc, variants });
+                enums.push(EnumCtx {
+                    name,
+                    doc,
+                    variants,
+                });
             }
         }
     }
@@ -338,7 +387,10 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
                 accessor.push_str("_nested");
             }
             if !markers.insert(marker.clone()) || !accessors.insert(accessor.clone()) {
-                return Err(Error::Schema(format!("{}: attribute {a} collides with another", m.type_name)));
+                return Err(Error::Schema(format!(
+                    "{}: attribute {a} collides with another",
+                    m.type_name
+                )));
             }
             named_attrs.insert(a.clone(), (marker, accessor));
         }
@@ -347,20 +399,28 @@ fn resource_ctx(m: &ResourceModel, stats: &mut Stats) -> Result<ResourceCtx, Err
     for a in &m.attributes {
         let (marker, accessor) = named_attrs[a].clone();
         stats.attributes += 1;
-        attrs.push(AttrCtx { name: a.clone(), marker, accessor });
+        attrs.push(AttrCtx {
+            name: a.clone(),
+            marker,
+            accessor,
+        });
     }
     let uses_val = !resource.fields.is_empty() || !structs.is_empty() || !enums.is_empty();
     Ok(ResourceCtx {
         module: m.module.clone(),
         cfn_type: m.type_name.clone(),
-        doc: vec![format!("`{}`: the [`{}`] resource, its property types and attributes.", m.type_name, m.struct_name)],
+        doc: vec![format!(
+            "`{}`: the [`{}`](crate::l1::{}::{}::{}) resource, its property types and attributes.",
+            m.type_name, m.struct_name, m.service, m.module, m.struct_name
+        )],
         resource,
         tag_style: match m.tag_style {
             TagStyle::None => "None",
             TagStyle::List => "List",
             TagStyle::Map => "Map",
         },
-        tag_property: (m.tag_style != TagStyle::None && m.tag_property != "Tags").then(|| m.tag_property.clone()),
+        tag_property: (m.tag_style != TagStyle::None && m.tag_property != "Tags")
+            .then(|| m.tag_property.clone()),
         attrs,
         structs,
         enums,
@@ -373,7 +433,10 @@ fn templates() -> Result<tera::Tera, Error> {
     t.autoescape_on(Vec::new());
     t.add_raw_templates(vec![
         ("macros.tera", include_str!("../templates/macros.tera")),
-        ("service.rs.tera", include_str!("../templates/service.rs.tera")),
+        (
+            "service.rs.tera",
+            include_str!("../templates/service.rs.tera"),
+        ),
         ("mod.rs.tera", include_str!("../templates/mod.rs.tera")),
     ])
     .map_err(|e| Error::Template(format!("{e:?}")))?;
@@ -392,10 +455,17 @@ pub fn rustfmt(src: &str) -> Result<String, Error> {
     let mut stdin = child.stdin.take().expect("piped stdin");
     let input = src.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| Error::Rustfmt(e.to_string()))?;
-    writer.join().map_err(|_| Error::Rustfmt("writer panicked".into()))?.map_err(|e| Error::Rustfmt(e.to_string()))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Rustfmt(e.to_string()))?;
+    writer
+        .join()
+        .map_err(|_| Error::Rustfmt("writer panicked".into()))?
+        .map_err(|e| Error::Rustfmt(e.to_string()))?;
     if !out.status.success() {
-        return Err(Error::Rustfmt(String::from_utf8_lossy(&out.stderr).into_owned()));
+        return Err(Error::Rustfmt(
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
     }
     String::from_utf8(out.stdout).map_err(|e| Error::Rustfmt(e.to_string()))
 }
@@ -407,7 +477,10 @@ pub fn generate_with_stats(schemas_dir: &Path) -> Result<Output, Error> {
         "// @generated by formwork-codegen from the CloudFormation registry schemas ({origin}). Do not edit: change the generator or its patch list."
     );
     let tera = templates()?;
-    let mut stats = Stats { patches_applied: patched, ..Stats::default() };
+    let mut stats = Stats {
+        patches_applied: patched,
+        ..Stats::default()
+    };
     let mut by_service: BTreeMap<String, Vec<&ResourceModel>> = BTreeMap::new();
     for m in &models {
         by_service.entry(m.service.clone()).or_default().push(m);
@@ -421,16 +494,34 @@ pub fn generate_with_stats(schemas_dir: &Path) -> Result<Output, Error> {
             resources.push(resource_ctx(m, &mut stats)?);
         }
         let types: Vec<String> = ms.iter().map(|m| m.type_name.clone()).collect();
-        let ctx = ServiceCtx { header: header.clone(), service: service.clone(), types: types.clone(), resources };
+        let ctx = ServiceCtx {
+            header: header.clone(),
+            service: service.clone(),
+            types: types.clone(),
+            resources,
+        };
         let src = tera
-            .render("service.rs.tera", &tera::Context::from_serialize(&ctx).map_err(|e| Error::Template(format!("{e:?}")))?)
+            .render(
+                "service.rs.tera",
+                &tera::Context::from_serialize(&ctx)
+                    .map_err(|e| Error::Template(format!("{e:?}")))?,
+            )
             .map_err(|e| Error::Template(format!("{service}: {e:?}")))?;
         files.insert(PathBuf::from(format!("{service}.rs")), rustfmt(&src)?);
-        entries.push(ServiceEntry { module: service, types });
+        entries.push(ServiceEntry {
+            module: service,
+            types,
+        });
     }
-    let ctx = ModCtx { header, services: entries };
+    let ctx = ModCtx {
+        header,
+        services: entries,
+    };
     let src = tera
-        .render("mod.rs.tera", &tera::Context::from_serialize(&ctx).map_err(|e| Error::Template(format!("{e:?}")))?)
+        .render(
+            "mod.rs.tera",
+            &tera::Context::from_serialize(&ctx).map_err(|e| Error::Template(format!("{e:?}")))?,
+        )
         .map_err(|e| Error::Template(format!("mod.rs: {e:?}")))?;
     files.insert(PathBuf::from("mod.rs"), rustfmt(&src)?);
     Ok(Output { files, stats })
@@ -438,7 +529,10 @@ pub fn generate_with_stats(schemas_dir: &Path) -> Result<Output, Error> {
 
 /// The vendored schemas and the generated directory, relative to this crate.
 pub fn default_dirs() -> (PathBuf, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("constructs/").to_owned();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("constructs/")
+        .to_owned();
     (root.join("schemas"), root.join("src").join("l1"))
 }
 
@@ -478,12 +572,21 @@ mod tests {
         assert_eq!(rust_ty(&Ty::F64, &names), "f64");
         assert_eq!(rust_ty(&Ty::Bool, &names), "bool");
         assert_eq!(rust_ty(&Ty::Json, &names), "serde_json::Value");
-        assert_eq!(rust_ty(&Ty::List(Box::new(Ty::String)), &names), "Vec<Val<String>>");
+        assert_eq!(
+            rust_ty(&Ty::List(Box::new(Ty::String)), &names),
+            "Vec<Val<String>>"
+        );
         assert_eq!(
             rust_ty(&Ty::Map(Box::new(Ty::String)), &names),
             "std::collections::BTreeMap<String, Val<String>>"
         );
-        assert_eq!(rust_ty(&Ty::List(Box::new(Ty::Named("/definitions/Rule".into()))), &names), "Vec<Val<Rule>>");
+        assert_eq!(
+            rust_ty(
+                &Ty::List(Box::new(Ty::Named("/definitions/Rule".into()))),
+                &names
+            ),
+            "Vec<Val<Rule>>"
+        );
     }
 
     fn build(schema: serde_json::Value) -> ResourceModel {
@@ -533,12 +636,27 @@ mod tests {
         assert_eq!(m.names["/properties/Mode"], "Mode");
         assert_eq!(m.names["/definitions/Conf"], "Conf");
         assert_eq!(m.tag_style, TagStyle::List);
-        assert_eq!(m.attributes, vec!["Arn".to_owned(), "Conf.Secret".to_owned()]);
+        assert_eq!(
+            m.attributes,
+            vec!["Arn".to_owned(), "Conf.Secret".to_owned()]
+        );
         assert_eq!(m.unreachable_definitions, 1);
-        let conf = m.named.iter().find(|n| n.pointer == "/definitions/Conf").unwrap();
-        let Shape::Struct(fields) = &conf.shape else { panic!() };
+        let conf = m
+            .named
+            .iter()
+            .find(|n| n.pointer == "/definitions/Conf")
+            .unwrap();
+        let Shape::Struct(fields) = &conf.shape else {
+            panic!()
+        };
         // the nested read-only property is not writable; the self-reference is boxed
-        assert_eq!(fields.iter().map(|f| f.cfn_name.as_str()).collect::<Vec<_>>(), ["Inner", "Kind"]);
+        assert_eq!(
+            fields
+                .iter()
+                .map(|f| f.cfn_name.as_str())
+                .collect::<Vec<_>>(),
+            ["Inner", "Kind"]
+        );
         assert!(fields[0].boxed);
         assert!(!fields[1].boxed);
         assert!(m.boxed_targets.contains("Conf"));

@@ -23,7 +23,14 @@ fn main() -> ExitCode {
     let s = &out.stats;
     eprintln!(
         "formwork-codegen: {} resource types, {} structs, {} enums, {} attributes, {} Value-fallback fields, {} boxed fields, {} unreachable definitions skipped, {} patches applied",
-        s.resources, s.structs, s.enums, s.attributes, s.value_fallback_fields, s.boxed_fields, s.unreachable_definitions, s.patches_applied
+        s.resources,
+        s.structs,
+        s.enums,
+        s.attributes,
+        s.value_fallback_fields,
+        s.boxed_fields,
+        s.unreachable_definitions,
+        s.patches_applied
     );
     let differing = formwork_codegen::diff(&out.files, &out_dir);
     if check {

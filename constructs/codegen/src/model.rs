@@ -107,8 +107,21 @@ pub struct ResourceModel {
 
 /// Type names that generated code must not shadow (it uses them unqualified).
 const RESERVED: &[&str] = &[
-    "Val", "Serialize", "Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err",
-    "Default", "From", "Into", "Self",
+    "Val",
+    "Serialize",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Default",
+    "From",
+    "Into",
+    "Self",
 ];
 
 struct Builder<'a> {
@@ -141,7 +154,10 @@ fn is_struct_like(node: &Value) -> bool {
 }
 
 fn description(node: &Value) -> Option<String> {
-    node.get("description").and_then(Value::as_str).map(str::to_owned).filter(|s| !s.trim().is_empty())
+    node.get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn escape_ptr(s: &str) -> String {
@@ -149,7 +165,15 @@ fn escape_ptr(s: &str) -> String {
 }
 
 impl<'a> Builder<'a> {
-    fn register(&mut self, pointer: &str, candidate: &str, owner: Option<&str>, is_def: bool, node: &Value, shape: Shape) -> Ty {
+    fn register(
+        &mut self,
+        pointer: &str,
+        candidate: &str,
+        owner: Option<&str>,
+        is_def: bool,
+        node: &Value,
+        shape: Shape,
+    ) -> Ty {
         if !self.index.contains_key(pointer) {
             let is_struct = matches!(shape, Shape::Struct(_));
             self.named.push(Named {
@@ -171,17 +195,21 @@ impl<'a> Builder<'a> {
 
     fn resolve(&mut self, ptr: &str, node: &'a Value, owner: Option<&str>, prop: &str) -> Ty {
         if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            let Some(name) = r.strip_prefix("#/definitions/") else { return Ty::Json };
+            let Some(name) = r.strip_prefix("#/definitions/") else {
+                return Ty::Json;
+            };
             let def_ptr = format!("/definitions/{}", escape_ptr(name));
-            let Some(def) = self.root.pointer(&def_ptr) else { return Ty::Json };
+            let Some(def) = self.root.pointer(&def_ptr) else {
+                return Ty::Json;
+            };
             self.visited_defs.insert(def_ptr.clone());
             if is_struct_like(def) {
                 return self.register(&def_ptr, name, None, true, def, Shape::Struct(Vec::new()));
             }
-            if str_types(def) == ["string"] {
-                if let Some(values) = string_enum(def) {
-                    return self.register(&def_ptr, name, None, true, def, Shape::Enum(values));
-                }
+            if str_types(def) == ["string"]
+                && let Some(values) = string_enum(def)
+            {
+                return self.register(&def_ptr, name, None, true, def, Shape::Enum(values));
             }
             return self.resolve(&def_ptr, def, None, name);
         }
@@ -198,9 +226,12 @@ impl<'a> Builder<'a> {
             Some("number") => Ty::F64,
             Some("boolean") => Ty::Bool,
             Some("array") => match node.get("items") {
-                Some(items) if items.is_object() => {
-                    Ty::List(Box::new(self.resolve(&format!("{ptr}/items"), items, owner, prop)))
-                }
+                Some(items) if items.is_object() => Ty::List(Box::new(self.resolve(
+                    &format!("{ptr}/items"),
+                    items,
+                    owner,
+                    prop,
+                ))),
                 _ => Ty::List(Box::new(Ty::Json)),
             },
             Some("object") | None => {
@@ -210,7 +241,12 @@ impl<'a> Builder<'a> {
                 if let Some(pp) = node.get("patternProperties").and_then(Value::as_object) {
                     let mut tys = Vec::new();
                     for (k, v) in pp {
-                        tys.push(self.resolve(&format!("{ptr}/patternProperties/{}", escape_ptr(k)), v, owner, prop));
+                        tys.push(self.resolve(
+                            &format!("{ptr}/patternProperties/{}", escape_ptr(k)),
+                            v,
+                            owner,
+                            prop,
+                        ));
                     }
                     tys.dedup();
                     return match tys.as_slice() {
@@ -219,7 +255,12 @@ impl<'a> Builder<'a> {
                     };
                 }
                 if let Some(ap) = node.get("additionalProperties").filter(|v| v.is_object()) {
-                    return Ty::Map(Box::new(self.resolve(&format!("{ptr}/additionalProperties"), ap, owner, prop)));
+                    return Ty::Map(Box::new(self.resolve(
+                        &format!("{ptr}/additionalProperties"),
+                        ap,
+                        owner,
+                        prop,
+                    )));
                 }
                 if types.is_empty() {
                     if let Some(values) = string_enum(node) {
@@ -242,7 +283,9 @@ impl<'a> Builder<'a> {
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut out = Vec::new();
-        let Some(props) = node.get("properties").and_then(Value::as_object) else { return out };
+        let Some(props) = node.get("properties").and_then(Value::as_object) else {
+            return out;
+        };
         for (name, schema) in props {
             let child = format!("{ptr}/properties/{}", escape_ptr(name));
             if self.read_only.contains(&child) {
@@ -267,7 +310,9 @@ impl<'a> Builder<'a> {
 fn deref<'a>(root: &'a Value, mut ptr: String, mut node: &'a Value) -> (String, &'a Value) {
     for _ in 0..16 {
         if let Some(r) = node.get("$ref").and_then(Value::as_str) {
-            let Some(name) = r.strip_prefix("#/definitions/") else { break };
+            let Some(name) = r.strip_prefix("#/definitions/") else {
+                break;
+            };
             ptr = format!("/definitions/{}", escape_ptr(name));
             match root.pointer(&ptr) {
                 Some(d) => node = d,
@@ -303,21 +348,122 @@ fn property_pointer(root: &Value, path: &str) -> Option<String> {
 fn path_list(root: &Value, key: &str) -> Vec<String> {
     root.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
+}
+
+/// Structs estimated larger than this many bytes are held boxed by the fields that contain them.
+pub const BOX_ABOVE: usize = 1024;
+
+/// Rough size in bytes of a struct as generated (`Val<T>` is at least an `Expr`, 72 bytes, plus a
+/// tag); records which direct struct fields must be boxed because their target is too large.
+fn estimate(
+    ptr: &str,
+    named: &[Named],
+    index: &HashMap<String, usize>,
+    memo: &mut HashMap<String, usize>,
+    decisions: &mut HashSet<(String, usize)>,
+) -> usize {
+    if let Some(&s) = memo.get(ptr) {
+        return s;
+    }
+    let Some(&i) = index.get(ptr) else { return 8 };
+    let Shape::Struct(fields) = &named[i].shape else {
+        return 1;
+    };
+    memo.insert(ptr.to_owned(), 8); // provisional, only reachable through boxed cycle edges
+    let mut total = 0;
+    for (fi, f) in fields.iter().enumerate() {
+        let inner = match &f.ty {
+            Ty::String | Ty::List(_) | Ty::Map(_) => 24,
+            Ty::I64 | Ty::F64 => 8,
+            Ty::Bool => 1,
+            Ty::Json => 32,
+            Ty::Named(_) if f.boxed => 8,
+            Ty::Named(p) => {
+                let s = estimate(p, named, index, memo, decisions);
+                if s > BOX_ABOVE && matches!(named[index[p]].shape, Shape::Struct(_)) {
+                    decisions.insert((ptr.to_owned(), fi));
+                    8
+                } else {
+                    s
+                }
+            }
+        };
+        total += inner.max(72) + 8;
+    }
+    memo.insert(ptr.to_owned(), total);
+    total
+}
+
+/// Types whose every property (not only the read-only ones) is a `Fn::GetAtt` attribute, as
+/// cfn-lint 1.58 knows them (`cfnlint/schema/_getatts.py`, `_all_property_types`), restricted to
+/// the vendored types. For example `Fn::GetAtt [Vpc, CidrBlock]` is valid although `CidrBlock` is
+/// writable.
+pub const GETATT_ALL_PROPERTIES: &[&str] = &[
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EKS::Nodegroup",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::SNS::Topic",
+];
+
+/// The attribute names cfn-lint derives from every property (`GetAtts._process_schema`): objects
+/// are walked into, arrays of scalars are attributes, arrays of objects or arrays are not.
+fn all_property_attributes(root: &Value, node: &Value, path: &str, out: &mut Vec<String>) {
+    let types = str_types(node);
+    if types.contains(&"object") {
+        if let Some(props) = node.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                all_property_attributes(root, v, &format!("{path}.{k}"), out);
+            }
+        }
+    } else if types.contains(&"array") {
+        let item_types = node.get("items").map(str_types).unwrap_or_default();
+        if item_types == ["object"] || item_types == ["array"] {
+            return;
+        }
+        out.push(path.to_owned());
+    } else if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+        let def = r
+            .strip_prefix("#/definitions/")
+            .and_then(|n| root.pointer(&format!("/definitions/{}", escape_ptr(n))));
+        if let Some(def) = def {
+            all_property_attributes(root, def, path, out);
+        }
+    } else {
+        out.push(path.to_owned());
+    }
 }
 
 /// Builds the model of one resource schema (already patched).
 pub fn build(schema: &Value) -> Result<ResourceModel, String> {
-    let type_name = schema["typeName"].as_str().ok_or("schema without typeName")?.to_owned();
+    let type_name = schema["typeName"]
+        .as_str()
+        .ok_or("schema without typeName")?
+        .to_owned();
     let segs: Vec<&str> = type_name.split("::").collect();
-    let [_, svc, res] = segs.as_slice() else { return Err(format!("unexpected type name {type_name}")) };
+    let [_, svc, res] = segs.as_slice() else {
+        return Err(format!("unexpected type name {type_name}"));
+    };
     let read_only_paths = path_list(schema, "readOnlyProperties");
     let create_only_paths = path_list(schema, "createOnlyProperties");
     let mut b = Builder {
         root: schema,
-        read_only: read_only_paths.iter().filter_map(|p| property_pointer(schema, p)).collect(),
-        create_only: create_only_paths.iter().filter_map(|p| property_pointer(schema, p)).collect(),
+        read_only: read_only_paths
+            .iter()
+            .filter_map(|p| property_pointer(schema, p))
+            .collect(),
+        create_only: create_only_paths
+            .iter()
+            .filter_map(|p| property_pointer(schema, p))
+            .collect(),
         named: Vec::new(),
         index: HashMap::new(),
         queue: VecDeque::new(),
@@ -327,7 +473,9 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
     let mut fields = b.fields("", schema);
     while let Some(i) = b.queue.pop_front() {
         let ptr = b.named[i].pointer.clone();
-        let node = schema.pointer(&ptr).ok_or_else(|| format!("{type_name}: lost {ptr}"))?;
+        let node = schema
+            .pointer(&ptr)
+            .ok_or_else(|| format!("{type_name}: lost {ptr}"))?;
         let f = b.fields(&ptr, node);
         b.named[i].shape = Shape::Struct(f);
     }
@@ -351,7 +499,11 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
     };
     for n in named.iter().filter(|n| n.is_def) {
         let base = pascal(&n.candidate);
-        let base = if taken.contains(&base) { format!("{base}Type") } else { base };
+        let base = if taken.contains(&base) {
+            format!("{base}Type")
+        } else {
+            base
+        };
         let name = fresh(&mut taken, base);
         names.insert(n.pointer.clone(), name);
     }
@@ -366,18 +518,23 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
         let cand = pascal(&named[i].candidate);
         let group = &groups[&cand];
-        let same_enum = group.iter().all(|&j| match (&named[j].shape, &named[i].shape) {
-            (Shape::Enum(a), Shape::Enum(b)) => a == b,
-            _ => false,
-        });
+        let same_enum = group
+            .iter()
+            .all(|&j| match (&named[j].shape, &named[i].shape) {
+                (Shape::Enum(a), Shape::Enum(b)) => a == b,
+                _ => false,
+            });
         let name = if group.len() == 1 && !taken.contains(&cand) {
             taken.insert(cand.clone());
             cand
         } else if same_enum && (shared.contains_key(&cand) || !taken.contains(&cand)) {
-            shared.entry(cand.clone()).or_insert_with(|| {
-                taken.insert(cand.clone());
-                cand.clone()
-            }).clone()
+            shared
+                .entry(cand.clone())
+                .or_insert_with(|| {
+                    taken.insert(cand.clone());
+                    cand.clone()
+                })
+                .clone()
         } else {
             let owner = named[i].owner.clone().unwrap_or_default();
             let owner_name = names.get(&owner).cloned().unwrap_or_default();
@@ -415,21 +572,72 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         let holder = n.pointer.clone();
         if let Shape::Struct(fs) = &mut n.shape {
             for f in fs.iter_mut() {
-                if let Ty::Named(p) = &f.ty {
-                    if edges.contains_key(p) && reaches(p, &holder) {
-                        f.boxed = true;
-                        boxed_targets.insert(names[p].clone());
-                    }
+                if let Ty::Named(p) = &f.ty
+                    && edges.contains_key(p)
+                    && reaches(p, &holder)
+                {
+                    f.boxed = true;
+                    boxed_targets.insert(names[p].clone());
                 }
             }
         }
     }
 
-    let defs = schema.get("definitions").and_then(Value::as_object).map_or(0, |d| d.len());
+    // Size: a direct struct field whose (estimated) target is larger than BOX_ABOVE bytes is boxed
+    // too, so that deeply nested types (WAFv2 `Statement`, CloudFront `DistributionConfig`) stay
+    // small on the stack. `From<T> for Val<Box<T>>` keeps `.into()` working unchanged.
+    let index: HashMap<String, usize> = named
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.pointer.clone(), i))
+        .collect();
+    let mut memo: HashMap<String, usize> = HashMap::new();
+    let mut decisions: HashSet<(String, usize)> = HashSet::new();
+    for n in &named {
+        estimate(&n.pointer, &named, &index, &mut memo, &mut decisions);
+    }
+    let top_sizes: Vec<Option<usize>> = fields
+        .iter()
+        .map(|f| match &f.ty {
+            Ty::Named(p)
+                if index
+                    .get(p)
+                    .is_some_and(|&i| matches!(named[i].shape, Shape::Struct(_))) =>
+            {
+                Some(estimate(p, &named, &index, &mut memo, &mut decisions))
+            }
+            _ => None,
+        })
+        .collect();
+    for (f, size) in fields.iter_mut().zip(top_sizes) {
+        if size.is_some_and(|s| s > BOX_ABOVE) {
+            f.boxed = true;
+            if let Ty::Named(p) = &f.ty {
+                boxed_targets.insert(names[p].clone());
+            }
+        }
+    }
+    for (holder, i) in &decisions {
+        if let Shape::Struct(fs) = &mut named[index[holder]].shape {
+            let f = &mut fs[*i];
+            f.boxed = true;
+            if let Ty::Named(p) = &f.ty {
+                boxed_targets.insert(names[p].clone());
+            }
+        }
+    }
+
+    let defs = schema
+        .get("definitions")
+        .and_then(Value::as_object)
+        .map_or(0, |d| d.len());
 
     // Tags.
     let tagging = schema.get("tagging");
-    let taggable = tagging.and_then(|t| t.get("taggable")).and_then(Value::as_bool).unwrap_or(true);
+    let taggable = tagging
+        .and_then(|t| t.get("taggable"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let tag_property = tagging
         .and_then(|t| t.get("tagProperty"))
         .and_then(Value::as_str)
@@ -438,7 +646,11 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         .to_owned();
     let tag_style = match schema["properties"].get(&tag_property) {
         Some(node) if taggable => {
-            let (_, n) = if str_types(node) == ["array"] { (String::new(), node) } else { deref(schema, String::new(), node) };
+            let (_, n) = if str_types(node) == ["array"] {
+                (String::new(), node)
+            } else {
+                deref(schema, String::new(), node)
+            };
             match str_types(n).as_slice() {
                 ["array"] => TagStyle::List,
                 ["object"] => TagStyle::Map,
@@ -447,15 +659,22 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         }
         _ => TagStyle::None,
     };
-    for f in &mut fields {
-        f.boxed = false;
-    }
 
-    let attributes = read_only_paths
-        .iter()
-        .filter_map(|p| p.strip_prefix("/properties/"))
-        .map(|p| p.replace('/', "."))
-        .collect();
+    let attributes = if GETATT_ALL_PROPERTIES.contains(&type_name.as_str()) {
+        let mut out = Vec::new();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                all_property_attributes(schema, v, k, &mut out);
+            }
+        }
+        out
+    } else {
+        read_only_paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .map(|p| p.replace('/', "."))
+            .collect()
+    };
     let documentation_url = schema
         .get("documentationUrl")
         .and_then(Value::as_str)
@@ -473,8 +692,15 @@ pub fn build(schema: &Value) -> Result<ResourceModel, String> {
         struct_name,
         description: description(schema),
         documentation_url,
-        source_url: schema.get("sourceUrl").and_then(Value::as_str).map(str::to_owned),
-        create_only: create_only_paths.iter().filter_map(|p| p.strip_prefix("/properties/")).map(|p| p.replace('/', ".")).collect(),
+        source_url: schema
+            .get("sourceUrl")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        create_only: create_only_paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .map(|p| p.replace('/', "."))
+            .collect(),
         fields,
         named,
         names,

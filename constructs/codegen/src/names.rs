@@ -2,11 +2,11 @@
 
 /// Rust keywords (strict, reserved and edition-2024 `gen`) that cannot be used as plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
-    "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Splits an identifier or enum value into lower-case words.
@@ -34,7 +34,10 @@ pub fn words(s: &str) -> Vec<String> {
         if !cur.is_empty() && c.is_ascii_uppercase() {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 out.push(std::mem::take(&mut cur));
             }
         }
@@ -67,7 +70,9 @@ pub fn snake(s: &str) -> String {
 pub fn pascal(s: &str) -> String {
     let mut out = String::new();
     for w in words(s) {
-        if out.ends_with(|c: char| c.is_ascii_digit()) && w.starts_with(|c: char| c.is_ascii_digit()) {
+        if out.ends_with(|c: char| c.is_ascii_digit())
+            && w.starts_with(|c: char| c.is_ascii_digit())
+        {
             out.push('_');
         }
         let mut cs = w.chars();
@@ -111,16 +116,25 @@ mod tests {
             ("OriginSSLProtocols", "origin_ssl_protocols"),
             ("VpcId", "vpc_id"),
             ("IPv6CidrBlock", "ipv6_cidr_block"),
-            ("AssignIpv6AddressOnCreation", "assign_ipv6_address_on_creation"),
+            (
+                "AssignIpv6AddressOnCreation",
+                "assign_ipv6_address_on_creation",
+            ),
             ("KMSMasterKeyID", "kms_master_key_id"),
             ("S3BucketName", "s3_bucket_name"),
             ("FunctionARN", "function_arn"),
             ("WebACL", "web_acl"),
-            ("SubnetRouteTableAssociation", "subnet_route_table_association"),
+            (
+                "SubnetRouteTableAssociation",
+                "subnet_route_table_association",
+            ),
             ("VPCGatewayAttachment", "vpc_gateway_attachment"),
             ("Type", "type_"),
             ("Ref", "ref_"),
-            ("KubernetesNetworkConfig.ServiceIpv6Cidr", "kubernetes_network_config_service_ipv6_cidr"),
+            (
+                "KubernetesNetworkConfig.ServiceIpv6Cidr",
+                "kubernetes_network_config_service_ipv6_cidr",
+            ),
         ] {
             assert_eq!(snake(cfn), rust, "{cfn}");
         }

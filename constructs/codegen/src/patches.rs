@@ -49,8 +49,12 @@ pub const PATCHES: &[Patch] = &[
 pub fn apply(type_name: &str, schema: &mut Value) -> Result<usize, String> {
     let mut n = 0;
     for p in PATCHES.iter().filter(|p| p.type_name == type_name) {
-        let ops: Value = serde_json::from_str(p.ops).map_err(|e| format!("patch for {type_name}: bad JSON: {e}"))?;
-        for op in ops.as_array().ok_or_else(|| format!("patch for {type_name}: not an array"))? {
+        let ops: Value = serde_json::from_str(p.ops)
+            .map_err(|e| format!("patch for {type_name}: bad JSON: {e}"))?;
+        for op in ops
+            .as_array()
+            .ok_or_else(|| format!("patch for {type_name}: not an array"))?
+        {
             apply_op(schema, op).map_err(|e| format!("patch for {type_name}: {e}"))?;
         }
         n += 1;
@@ -65,10 +69,16 @@ fn unescape(token: &str) -> String {
 fn apply_op(doc: &mut Value, op: &Value) -> Result<(), String> {
     let kind = op["op"].as_str().ok_or("operation without `op`")?;
     let path = op["path"].as_str().ok_or("operation without `path`")?;
-    let (parent, last) = path.rsplit_once('/').ok_or_else(|| format!("bad path {path}"))?;
+    let (parent, last) = path
+        .rsplit_once('/')
+        .ok_or_else(|| format!("bad path {path}"))?;
     let last = unescape(last);
-    let target = doc.pointer_mut(parent).ok_or_else(|| format!("{kind} {path}: parent does not exist"))?;
-    let obj = target.as_object_mut().ok_or_else(|| format!("{kind} {path}: parent is not an object"))?;
+    let target = doc
+        .pointer_mut(parent)
+        .ok_or_else(|| format!("{kind} {path}: parent does not exist"))?;
+    let obj = target
+        .as_object_mut()
+        .ok_or_else(|| format!("{kind} {path}: parent is not an object"))?;
     match kind {
         "add" => {
             obj.insert(last, op["value"].clone());
@@ -80,7 +90,8 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), String> {
             obj.insert(last, op["value"].clone());
         }
         "remove" => {
-            obj.remove(&last).ok_or_else(|| format!("remove {path}: no such member"))?;
+            obj.remove(&last)
+                .ok_or_else(|| format!("remove {path}: no such member"))?;
         }
         other => return Err(format!("unsupported op {other}")),
     }
@@ -96,7 +107,11 @@ mod tests {
     fn every_patch_parses() {
         for p in PATCHES {
             let v: Value = serde_json::from_str(p.ops).unwrap();
-            assert!(v.as_array().is_some_and(|a| !a.is_empty()), "{}", p.type_name);
+            assert!(
+                v.as_array().is_some_and(|a| !a.is_empty()),
+                "{}",
+                p.type_name
+            );
             assert!(!p.reason.is_empty());
         }
     }
@@ -105,7 +120,11 @@ mod tests {
     fn ops_add_replace_remove() {
         let mut doc = json!({"a": {"b": 1, "c": 2}});
         apply_op(&mut doc, &json!({"op": "add", "path": "/a/d", "value": 3})).unwrap();
-        apply_op(&mut doc, &json!({"op": "replace", "path": "/a/b", "value": 9})).unwrap();
+        apply_op(
+            &mut doc,
+            &json!({"op": "replace", "path": "/a/b", "value": 9}),
+        )
+        .unwrap();
         apply_op(&mut doc, &json!({"op": "remove", "path": "/a/c"})).unwrap();
         assert_eq!(doc, json!({"a": {"b": 9, "d": 3}}));
         assert!(apply_op(&mut doc, &json!({"op": "remove", "path": "/a/zz"})).is_err());

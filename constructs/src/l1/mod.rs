@@ -22,7 +22,8 @@
 //! without properties, several types (`type: [object, string]`, e.g. policy documents), a
 //! `oneOf`/`anyOf` whose branches are not just constraints on one type, or several
 //! `patternProperties` of different types. Struct fields on a type cycle (WAFv2 `Statement` →
-//! `NotStatement` → `Statement`) are boxed: `Val<Box<T>>`, with `From<T>` provided.
+//! `NotStatement` → `Statement`) and fields holding a struct larger than 1 KiB are boxed:
+//! `Val<Box<T>>`, with `From<T> for Val<Box<T>>` provided so `.into()` works the same.
 
 /// `AWS::CertificateManager::Certificate`
 pub mod acm;
