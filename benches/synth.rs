@@ -7,7 +7,8 @@ fn synth(c: &mut Criterion) {
     for bp in formwork_blueprints::BLUEPRINTS {
         c.bench_function(&format!("synth+render+validate {}", bp.name), |b| {
             b.iter(|| {
-                let (files, _) = formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
+                let (files, _) =
+                    formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
                 std::hint::black_box(files);
             })
         });

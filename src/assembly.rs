@@ -114,7 +114,11 @@ pub fn capabilities(template: &Value) -> Vec<String> {
             let ty = r.get("Type").and_then(Value::as_str).unwrap_or("");
             if let Some((_, name_prop)) = IAM.iter().find(|(t, _)| *t == ty) {
                 iam = true;
-                if !name_prop.is_empty() && r.get("Properties").and_then(|p| p.get(*name_prop)).is_some() {
+                if !name_prop.is_empty()
+                    && r.get("Properties")
+                        .and_then(|p| p.get(*name_prop))
+                        .is_some()
+                {
                     named = true;
                 }
             }
@@ -148,7 +152,10 @@ pub fn stack_manifest(stack: &Stack, rendered: &RenderedStack) -> StackManifest 
             .iter()
             .map(|(name, _)| ParameterManifest {
                 name: name.clone(),
-                source: stack.parameter_source(name).cloned().unwrap_or(ParamSource::Operator),
+                source: stack
+                    .parameter_source(name)
+                    .cloned()
+                    .unwrap_or(ParamSource::Operator),
             })
             .collect(),
         outputs: stack.outputs().iter().map(|(k, _)| k.clone()).collect(),
@@ -180,7 +187,9 @@ pub fn deploy_command(out_dir: &str, s: &StackManifest) -> Vec<String> {
         .filter_map(|p| match &p.source {
             ParamSource::Default => None,
             ParamSource::Value { value } => Some(format!("{}={}", p.name, value)),
-            ParamSource::StackOutput { stack, output } => Some(format!("{}=<{stack}.{output}>", p.name)),
+            ParamSource::StackOutput { stack, output } => {
+                Some(format!("{}=<{stack}.{output}>", p.name))
+            }
             ParamSource::Operator => Some(format!("{}=<{}>", p.name, p.name)),
         })
         .collect();
@@ -198,7 +207,11 @@ pub fn deploy_command(out_dir: &str, s: &StackManifest) -> Vec<String> {
 
 /// Quotes an argument for a POSIX shell when it needs it.
 pub fn shell_quote(arg: &str) -> String {
-    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c)) {
+    if !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
         arg.to_owned()
     } else {
         format!("'{}'", arg.replace('\'', "'\\''"))
@@ -213,20 +226,31 @@ pub fn write_out_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> 
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{}` is not a directory path", dir.display())))?;
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("`{}` is not a directory path", dir.display()),
+            )
+        })?;
     let parent: PathBuf = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("`{}` exists and is not a directory", dir.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("`{}` exists and is not a directory", dir.display()),
+            ));
         }
         let empty = fs::read_dir(dir)?.next().is_none();
         if !empty && !dir.join("manifest.json").is_file() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
-                format!("`{}` is not empty and holds no manifest.json; refusing to replace it (choose another -o DIR)", dir.display()),
+                format!(
+                    "`{}` is not empty and holds no manifest.json; refusing to replace it (choose another -o DIR)",
+                    dir.display()
+                ),
             ));
         }
     }

@@ -69,7 +69,11 @@ fn run(cli: Cli) -> i32 {
         }
         Command::Schema { blueprint } => match formwork_blueprints::find(&blueprint) {
             Some(b) => {
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&(b.schema)()).unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&(b.schema)()).unwrap_or_default()
+                );
                 0
             }
             None => unknown_blueprint(&blueprint),
@@ -83,7 +87,10 @@ fn run(cli: Cli) -> i32 {
                         0
                     }
                     Some(f) if f.exists() => {
-                        eprintln!("error: `{}` exists; formwork init never overwrites a file", f.display());
+                        eprintln!(
+                            "error: `{}` exists; formwork init never overwrites a file",
+                            f.display()
+                        );
                         1
                     }
                     Some(f) => match std::fs::write(&f, text) {
@@ -92,13 +99,22 @@ fn run(cli: Cli) -> i32 {
                             let schema_path = f
                                 .parent()
                                 .map(|p| p.join(format!("{}.schema.json", b.name)))
-                                .unwrap_or_else(|| PathBuf::from(format!("{}.schema.json", b.name)));
+                                .unwrap_or_else(|| {
+                                    PathBuf::from(format!("{}.schema.json", b.name))
+                                });
                             if !schema_path.exists() {
-                                let mut json = serde_json::to_string_pretty(&(b.schema)()).unwrap_or_default();
+                                let mut json =
+                                    serde_json::to_string_pretty(&(b.schema)()).unwrap_or_default();
                                 json.push('\n');
                                 match std::fs::write(&schema_path, json) {
-                                    Ok(()) => eprintln!("wrote {} (editor completion and checks)", schema_path.display()),
-                                    Err(e) => eprintln!("warning: cannot write `{}`: {e}", schema_path.display()),
+                                    Ok(()) => eprintln!(
+                                        "wrote {} (editor completion and checks)",
+                                        schema_path.display()
+                                    ),
+                                    Err(e) => eprintln!(
+                                        "warning: cannot write `{}`: {e}",
+                                        schema_path.display()
+                                    ),
                                 }
                             }
                             0
@@ -116,8 +132,14 @@ fn run(cli: Cli) -> i32 {
 }
 
 fn unknown_blueprint(name: &str) -> i32 {
-    let names: Vec<&str> = formwork_blueprints::BLUEPRINTS.iter().map(|b| b.name).collect();
-    eprintln!("error: unknown blueprint `{name}`; known: {}", names.join(", "));
+    let names: Vec<&str> = formwork_blueprints::BLUEPRINTS
+        .iter()
+        .map(|b| b.name)
+        .collect();
+    eprintln!(
+        "error: unknown blueprint `{name}`; known: {}",
+        names.join(", ")
+    );
     1
 }
 
@@ -142,13 +164,19 @@ fn cmd_synth(config: Option<&Path>, dir: &Path, out: &mut impl Write) -> i32 {
                     s.template,
                     s.resources,
                     s.body_bytes,
-                    if s.body_bytes > assembly::INLINE_BODY_LIMIT { " (over 51,200: deploy needs --s3-bucket)" } else { "" }
+                    if s.body_bytes > assembly::INLINE_BODY_LIMIT {
+                        " (over 51,200: deploy needs --s3-bucket)"
+                    } else {
+                        ""
+                    }
                 );
             }
             let _ = writeln!(out, "\ndeploy, in this order:");
             for s in &report.manifest.stacks {
-                let cmd: Vec<String> =
-                    assembly::deploy_command(&dir_s, s).iter().map(|a| assembly::shell_quote(a)).collect();
+                let cmd: Vec<String> = assembly::deploy_command(&dir_s, s)
+                    .iter()
+                    .map(|a| assembly::shell_quote(a))
+                    .collect();
                 let _ = writeln!(out, "  {}", cmd.join(" "));
             }
             0

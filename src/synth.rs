@@ -44,9 +44,15 @@ pub fn default_config() -> &'static str {
 }
 
 /// Everything `synth` would write, in memory: `(relative path, bytes)` and the manifest.
-pub fn build_files(bytes: &[u8], label: &str) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
-    let (bp, synth) = formwork_blueprints::load_and_build(bytes)
-        .map_err(|errors| SynthError::Config { label: label.to_owned(), errors })?;
+pub fn build_files(
+    bytes: &[u8],
+    label: &str,
+) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
+    let (bp, synth) =
+        formwork_blueprints::load_and_build(bytes).map_err(|errors| SynthError::Config {
+            label: label.to_owned(),
+            errors,
+        })?;
     let rendered = assembly::render_app(&synth.app).map_err(|e| SynthError::Config {
         label: label.to_owned(),
         errors: vec![ConfigError::at("", e.to_string())],
@@ -54,7 +60,9 @@ pub fn build_files(bytes: &[u8], label: &str) -> Result<(Vec<(String, Vec<u8>)>,
     let diagnostics = crate::check::check_rendered(&synth.app, &rendered);
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error);
     if !errors.is_empty() {
-        return Err(SynthError::Diagnostics(errors.into_iter().chain(warnings).map(|d| d.line).collect()));
+        return Err(SynthError::Diagnostics(
+            errors.into_iter().chain(warnings).map(|d| d.line).collect(),
+        ));
     }
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut stacks = Vec::new();
@@ -76,7 +84,8 @@ pub fn build_files(bytes: &[u8], label: &str) -> Result<(Vec<(String, Vec<u8>)>,
         files: extra,
         placeholders: synth.placeholders.into_iter().collect::<BTreeMap<_, _>>(),
     };
-    let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| SynthError::Io(e.to_string()))?;
+    let mut json =
+        serde_json::to_string_pretty(&manifest).map_err(|e| SynthError::Io(e.to_string()))?;
     json.push('\n');
     files.push(("manifest.json".to_owned(), json.into_bytes()));
     Ok((
@@ -94,10 +103,15 @@ pub fn build_files(bytes: &[u8], label: &str) -> Result<(Vec<(String, Vec<u8>)>,
 pub fn synthesize(config: Option<&Path>, dir: &Path) -> Result<SynthReport, SynthError> {
     let (bytes, label) = match config {
         Some(p) => (
-            std::fs::read(p).map_err(|e| SynthError::Io(format!("cannot read config `{}`: {e}", p.display())))?,
+            std::fs::read(p).map_err(|e| {
+                SynthError::Io(format!("cannot read config `{}`: {e}", p.display()))
+            })?,
             p.display().to_string(),
         ),
-        None => (default_config().as_bytes().to_vec(), "<built-in example>".to_owned()),
+        None => (
+            default_config().as_bytes().to_vec(),
+            "<built-in example>".to_owned(),
+        ),
     };
     let (files, report) = build_files(&bytes, &label)?;
     assembly::write_out_dir(dir, &files)

@@ -9,10 +9,25 @@ fn ids_table(app: &formwork_constructs::core::App) -> String {
     let mut out = String::new();
     for s in app.stacks() {
         out.push_str(&format!("# stack {}\n", s.name()));
-        let w = s.resources().iter().map(|r| r.logical_id().len()).max().unwrap_or(0);
-        let tw = s.resources().iter().map(|r| r.cfn_type().len()).max().unwrap_or(0);
+        let w = s
+            .resources()
+            .iter()
+            .map(|r| r.logical_id().len())
+            .max()
+            .unwrap_or(0);
+        let tw = s
+            .resources()
+            .iter()
+            .map(|r| r.cfn_type().len())
+            .max()
+            .unwrap_or(0);
         for r in s.resources() {
-            out.push_str(&format!("{:<w$}  {:<tw$}  {}\n", r.logical_id(), r.cfn_type(), r.path()));
+            out.push_str(&format!(
+                "{:<w$}  {:<tw$}  {}\n",
+                r.logical_id(),
+                r.cfn_type(),
+                r.path()
+            ));
         }
     }
     out
@@ -21,7 +36,8 @@ fn ids_table(app: &formwork_constructs::core::App) -> String {
 #[test]
 fn every_example_snapshot_and_ids() {
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (files, _) = build_files(bp.example.as_bytes(), bp.name).unwrap_or_else(|e| panic!("{}: {e:?}", bp.name));
+        let (files, _) = build_files(bp.example.as_bytes(), bp.name)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", bp.name));
         for (rel, bytes) in &files {
             if rel.ends_with(".template.json") {
                 continue; // same content as the YAML; the oracle tests compare them
@@ -30,7 +46,8 @@ fn every_example_snapshot_and_ids() {
             let name = format!("blueprint__{}__{}", bp.name, rel.replace('/', "__"));
             settings().bind(|| insta::assert_snapshot!(name, text));
         }
-        let (_, synth) = formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
+        let (_, synth) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
         let ids = ids_table(&synth.app);
         settings().bind(|| insta::assert_snapshot!(format!("ids__{}", bp.name), ids));
     }
@@ -48,7 +65,9 @@ fn synth_is_deterministic() {
 #[test]
 fn committed_schemas_match_the_config_types() {
     for bp in formwork_blueprints::BLUEPRINTS {
-        let path = crate::support::repo().join("blueprints/schemas").join(format!("{}.schema.json", bp.name));
+        let path = crate::support::repo()
+            .join("blueprints/schemas")
+            .join(format!("{}.schema.json", bp.name));
         let mut want = serde_json::to_string_pretty(&(bp.schema)()).expect("json");
         want.push('\n');
         if std::env::var("FORMWORK_UPDATE_SCHEMAS").as_deref() == Ok("1") {

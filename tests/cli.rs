@@ -6,14 +6,31 @@ use crate::support::{formwork, temp_dir};
 fn synth_without_arguments_writes_out() {
     let d = temp_dir("cli-synth-default");
     let o = formwork(&d, &["synth"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("aws cloudformation deploy --region"), "{stdout}");
+    assert!(
+        stdout.contains("aws cloudformation deploy --region"),
+        "{stdout}"
+    );
     assert!(d.join("out/manifest.json").is_file());
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("out/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("out/manifest.json")).unwrap()).unwrap();
     for s in manifest["stacks"].as_array().unwrap() {
-        assert!(d.join("out").join(s["template"].as_str().unwrap()).is_file());
-        assert!(d.join("out").join(s["template_yaml"].as_str().unwrap()).is_file());
+        assert!(
+            d.join("out")
+                .join(s["template"].as_str().unwrap())
+                .is_file()
+        );
+        assert!(
+            d.join("out")
+                .join(s["template_yaml"].as_str().unwrap())
+                .is_file()
+        );
     }
 }
 
@@ -22,11 +39,18 @@ fn bad_config_exits_1_and_leaves_out_dir_untouched() {
     let d = temp_dir("cli-bad-config");
     assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
     let before = std::fs::read(d.join("out/manifest.json")).unwrap();
-    std::fs::write(d.join("bad.yaml"), "blueprint: grpc-alb\nname: Bad_Name\nregion: eu-west-1\nunknown_key: 1\n").unwrap();
+    std::fs::write(
+        d.join("bad.yaml"),
+        "blueprint: grpc-alb\nname: Bad_Name\nregion: eu-west-1\nunknown_key: 1\n",
+    )
+    .unwrap();
     let o = formwork(&d, &["synth", "-c", "bad.yaml"]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.yaml:4: /unknown_key: unknown key `unknown_key`"), "{err}");
+    assert!(
+        err.contains("bad.yaml:4: /unknown_key: unknown key `unknown_key`"),
+        "{err}"
+    );
     assert!(err.contains("nothing was written"), "{err}");
     assert_eq!(std::fs::read(d.join("out/manifest.json")).unwrap(), before);
     assert!(!err.contains("panicked"));
@@ -41,13 +65,24 @@ fn garbage_and_empty_configs_exit_1() {
         ("list.yaml", &b"- a\n- b\n"[..]),
         ("nokey.yaml", &b"name: x\n"[..]),
         ("unknown.yaml", &b"blueprint: nope\n"[..]),
-        ("broken.yaml", &b"blueprint: grpc-alb\nname: [unclosed\n"[..]),
+        (
+            "broken.yaml",
+            &b"blueprint: grpc-alb\nname: [unclosed\n"[..],
+        ),
     ] {
         std::fs::write(d.join(name), bytes).unwrap();
         let o = formwork(&d, &["synth", "-c", name, "-o", "o"]);
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains(name), "{name}: error must name the file: {err}");
+        assert!(
+            err.contains(name),
+            "{name}: error must name the file: {err}"
+        );
         assert!(!err.contains("panicked"), "{name}: {err}");
         assert!(!d.join("o").exists(), "{name}: nothing may be written");
     }
@@ -61,13 +96,19 @@ fn refuses_to_replace_a_foreign_directory() {
     let o = formwork(&d, &["synth"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to replace"));
-    assert_eq!(std::fs::read_to_string(d.join("out/precious.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(d.join("out/precious.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let d = temp_dir("cli-usage");
-    assert_eq!(formwork(&d, &["synth", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        formwork(&d, &["synth", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
     assert_eq!(formwork(&d, &["no-such-command"]).status.code(), Some(2));
     assert_eq!(formwork(&d, &[]).status.code(), Some(2));
 }
@@ -88,7 +129,18 @@ fn list_schema_init() {
     let text = std::fs::read_to_string(d.join("start.yaml")).unwrap();
     assert!(text.starts_with("# yaml-language-server: $schema=./grpc-alb.schema.json"));
     assert!(d.join("grpc-alb.schema.json").is_file());
-    assert_eq!(formwork(&d, &["init", "grpc-alb", "start.yaml"]).status.code(), Some(1), "never overwrites");
+    assert_eq!(
+        formwork(&d, &["init", "grpc-alb", "start.yaml"])
+            .status
+            .code(),
+        Some(1),
+        "never overwrites"
+    );
     let o = formwork(&d, &["synth", "-c", "start.yaml", "-o", "from-init"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

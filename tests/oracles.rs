@@ -8,7 +8,8 @@ use crate::support::{files_with_suffix, temp_dir, tool};
 fn synth_all() -> std::path::PathBuf {
     let root = temp_dir("oracles");
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (files, _) = formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
+        let (files, _) =
+            formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
         formwork::assembly::write_out_dir(&root.join(bp.name), &files).expect("writes");
     }
     root
@@ -16,7 +17,9 @@ fn synth_all() -> std::path::PathBuf {
 
 #[test]
 fn cfn_lint_finds_nothing() {
-    let Some(cfn_lint) = tool("cfnlint/bin/cfn-lint") else { return };
+    let Some(cfn_lint) = tool("cfnlint/bin/cfn-lint") else {
+        return;
+    };
     let root = synth_all();
     let mut files = Vec::new();
     for bp in formwork_blueprints::BLUEPRINTS {
@@ -24,7 +27,10 @@ fn cfn_lint_finds_nothing() {
         files.extend(files_with_suffix(&root.join(bp.name), ".template.yaml"));
     }
     assert!(!files.is_empty());
-    let out = Command::new(cfn_lint).args(&files).output().expect("run cfn-lint");
+    let out = Command::new(cfn_lint)
+        .args(&files)
+        .output()
+        .expect("run cfn-lint");
     assert!(
         out.status.success() && out.stdout.is_empty(),
         "cfn-lint found problems:\n{}{}",
@@ -35,7 +41,9 @@ fn cfn_lint_finds_nothing() {
 
 #[test]
 fn yaml_means_the_json_to_pyyaml() {
-    let Some(python) = tool("cfnlint/bin/python") else { return };
+    let Some(python) = tool("cfnlint/bin/python") else {
+        return;
+    };
     let root = synth_all();
     let script = r#"
 import json, sys, yaml
@@ -53,13 +61,25 @@ sys.exit(1 if bad else 0)
     for bp in formwork_blueprints::BLUEPRINTS {
         files.extend(files_with_suffix(&root.join(bp.name), ".template.yaml"));
     }
-    let out = Command::new(python).arg("-c").arg(script).args(&files).output().expect("run python");
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(&files)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn yaml_writer_survives_tricky_strings_under_pyyaml() {
-    let Some(python) = tool("cfnlint/bin/python") else { return };
+    let Some(python) = tool("cfnlint/bin/python") else {
+        return;
+    };
     let tricky = serde_json::json!({
         "bools": ["yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "~"],
         "numbers": ["1.30", "0755", "0x1F", "1e3", "12:30", "1_000", ".inf", "-.5", "+1", "123456789012"],
@@ -72,7 +92,11 @@ fn yaml_writer_survives_tricky_strings_under_pyyaml() {
     let dir = temp_dir("yaml-tricky");
     let y = dir.join("t.yaml");
     std::fs::write(&y, formwork_constructs::core::render::to_yaml(&tricky)).unwrap();
-    std::fs::write(dir.join("t.json"), formwork_constructs::core::render::to_json(&tricky)).unwrap();
+    std::fs::write(
+        dir.join("t.json"),
+        formwork_constructs::core::render::to_json(&tricky),
+    )
+    .unwrap();
     let out = Command::new(python)
         .arg("-c")
         .arg("import json,sys,yaml; y=yaml.safe_load(open(sys.argv[1])); j=json.load(open(sys.argv[2])); print(y==j); sys.exit(0 if y==j else 1)")
@@ -80,5 +104,10 @@ fn yaml_writer_survives_tricky_strings_under_pyyaml() {
         .arg(dir.join("t.json"))
         .output()
         .expect("python");
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

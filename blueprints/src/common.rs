@@ -40,7 +40,11 @@ fn default_nat() -> u8 {
 
 impl Default for VpcConfig {
     fn default() -> Self {
-        VpcConfig { cidr: default_cidr(), azs: default_azs(), nat_gateways: default_nat() }
+        VpcConfig {
+            cidr: default_cidr(),
+            azs: default_azs(),
+            nat_gateways: default_nat(),
+        }
     }
 }
 
@@ -57,14 +61,20 @@ impl VpcConfig {
         if !(16..=22).contains(&cidr.prefix()) {
             errs.push(ConfigError::at(
                 format!("{ptr}/cidr"),
-                format!("a VPC of /{} does not fit the subnet layout; use a prefix from /16 to /22", cidr.prefix()),
+                format!(
+                    "a VPC of /{} does not fit the subnet layout; use a prefix from /16 to /22",
+                    cidr.prefix()
+                ),
             ));
             return None;
         }
         if self.nat_gateways > self.azs {
             errs.push(ConfigError::at(
                 format!("{ptr}/nat_gateways"),
-                format!("{} NAT gateways for {} AZs: use at most one per AZ", self.nat_gateways, self.azs),
+                format!(
+                    "{} NAT gateways for {} AZs: use at most one per AZ",
+                    self.nat_gateways, self.azs
+                ),
             ));
         }
         Some(cidr)
@@ -97,7 +107,10 @@ fn default_hc_codes() -> String {
 
 impl Default for HealthCheckConfig {
     fn default() -> Self {
-        HealthCheckConfig { path: default_hc_path(), grpc_codes: default_hc_codes() }
+        HealthCheckConfig {
+            path: default_hc_path(),
+            grpc_codes: default_hc_codes(),
+        }
     }
 }
 
@@ -107,7 +120,9 @@ pub fn check_name(ptr: &str, name: &str, max: usize, errs: &mut Vec<ConfigError>
     let ok = !name.is_empty()
         && name.len() <= max
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
         && !name.contains("--");
     if !ok {
@@ -124,10 +139,19 @@ pub fn check_name(ptr: &str, name: &str, max: usize, errs: &mut Vec<ConfigError>
 pub fn check_region(ptr: &str, region: &str, errs: &mut Vec<ConfigError>) {
     let parts: Vec<&str> = region.split('-').collect();
     let ok = parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
     if !ok {
-        errs.push(ConfigError::at(ptr, format!("`{region}` is not an AWS Region name such as `eu-west-1`")));
+        errs.push(ConfigError::at(
+            ptr,
+            format!("`{region}` is not an AWS Region name such as `eu-west-1`"),
+        ));
     }
 }
 
@@ -142,11 +166,20 @@ pub fn check_arn(
 ) {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") {
-        errs.push(ConfigError::at(ptr, format!("`{arn}` is not an ARN (arn:aws:{service}:<region>:<account>:…)")));
+        errs.push(ConfigError::at(
+            ptr,
+            format!("`{arn}` is not an ARN (arn:aws:{service}:<region>:<account>:…)"),
+        ));
         return;
     }
     if parts[2] != service {
-        errs.push(ConfigError::at(ptr, format!("`{arn}` is an ARN of service `{}`, expected `{service}`", parts[2])));
+        errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "`{arn}` is an ARN of service `{}`, expected `{service}`",
+                parts[2]
+            ),
+        ));
         return;
     }
     if let Some(r) = region
@@ -154,14 +187,23 @@ pub fn check_arn(
     {
         errs.push(ConfigError::at(
             ptr,
-            format!("`{arn}` is in Region `{}`, but it must be in `{r}` (the stack's Region)", parts[3]),
+            format!(
+                "`{arn}` is in Region `{}`, but it must be in `{r}` (the stack's Region)",
+                parts[3]
+            ),
         ));
     }
     if parts[4].len() != 12 || !parts[4].chars().all(|c| c.is_ascii_digit()) {
-        errs.push(ConfigError::at(ptr, format!("`{arn}` has no 12-digit account id")));
+        errs.push(ConfigError::at(
+            ptr,
+            format!("`{arn}` has no 12-digit account id"),
+        ));
     }
     if !parts[5].starts_with(resource_prefix) {
-        errs.push(ConfigError::at(ptr, format!("`{arn}` does not name a `{resource_prefix}…` resource")));
+        errs.push(ConfigError::at(
+            ptr,
+            format!("`{arn}` does not name a `{resource_prefix}…` resource"),
+        ));
     }
 }
 
@@ -173,10 +215,16 @@ pub fn check_tags(ptr: &str, tags: &Tags, errs: &mut Vec<ConfigError>) {
     for (k, v) in tags {
         let kp = format!("{ptr}/{}", crate::config::escape_pointer(k));
         if k.is_empty() || k.len() > 128 || k.starts_with("aws:") {
-            errs.push(ConfigError::at(&kp, format!("tag key `{k}` must be 1–128 characters and not start with `aws:`")));
+            errs.push(ConfigError::at(
+                &kp,
+                format!("tag key `{k}` must be 1–128 characters and not start with `aws:`"),
+            ));
         }
         if v.len() > 256 {
-            errs.push(ConfigError::at(&kp, "tag values are at most 256 characters"));
+            errs.push(ConfigError::at(
+                &kp,
+                "tag values are at most 256 characters",
+            ));
         }
     }
 }
@@ -188,10 +236,31 @@ mod tests {
     #[test]
     fn arn_checks() {
         let mut e = Vec::new();
-        check_arn("/a", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", "acm", Some("eu-west-1"), "certificate/", &mut e);
+        check_arn(
+            "/a",
+            "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+            "acm",
+            Some("eu-west-1"),
+            "certificate/",
+            &mut e,
+        );
         assert!(e.is_empty(), "{e:?}");
-        check_arn("/a", "arn:aws:acm:us-east-1:123456789012:certificate/abc", "acm", Some("eu-west-1"), "certificate/", &mut e);
-        check_arn("/a", "arn:aws:iam::123456789012:role/x", "acm", None, "certificate/", &mut e);
+        check_arn(
+            "/a",
+            "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            "acm",
+            Some("eu-west-1"),
+            "certificate/",
+            &mut e,
+        );
+        check_arn(
+            "/a",
+            "arn:aws:iam::123456789012:role/x",
+            "acm",
+            None,
+            "certificate/",
+            &mut e,
+        );
         check_arn("/a", "nope", "acm", None, "certificate/", &mut e);
         assert_eq!(e.len(), 3);
         assert!(e[0].message.contains("must be in `eu-west-1`"));

@@ -20,12 +20,20 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error at a pointer.
     pub fn at(pointer: impl Into<String>, message: impl Into<String>) -> ConfigError {
-        ConfigError { line: None, pointer: pointer.into(), message: message.into() }
+        ConfigError {
+            line: None,
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 
     /// Renders the error with the file label: `file:12: /services/0/port: message`.
     pub fn render(&self, file: &str) -> String {
-        let ptr = if self.pointer.is_empty() { "/" } else { self.pointer.as_str() };
+        let ptr = if self.pointer.is_empty() {
+            "/"
+        } else {
+            self.pointer.as_str()
+        };
         match self.line {
             Some(l) => format!("{file}:{l}: {ptr}: {}", self.message),
             None => format!("{file}: {ptr}: {}", self.message),
@@ -42,14 +50,25 @@ impl fmt::Display for ConfigError {
 /// Parses YAML text into a JSON value. Refuses non-UTF-8, empty documents, several documents,
 /// tags and non-string keys, with a message rather than a panic.
 pub fn parse_yaml(bytes: &[u8]) -> Result<Value, ConfigError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ConfigError::at("", format!("the file is not UTF-8 text ({e}); a config is a YAML file")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ConfigError::at(
+            "",
+            format!("the file is not UTF-8 text ({e}); a config is a YAML file"),
+        )
+    })?;
     if text.trim().is_empty() {
-        return Err(ConfigError::at("", "the file is empty; start from `formwork init <blueprint>`"));
+        return Err(ConfigError::at(
+            "",
+            "the file is empty; start from `formwork init <blueprint>`",
+        ));
     }
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
-        ConfigError { line, pointer: String::new(), message: format!("not valid YAML: {e}") }
+        ConfigError {
+            line,
+            pointer: String::new(),
+            message: format!("not valid YAML: {e}"),
+        }
     })?;
     yaml_to_json(&yaml, "")
 }
@@ -94,7 +113,10 @@ fn yaml_to_json(y: &serde_yaml::Value, ptr: &str) -> Result<Value, ConfigError> 
             Value::Object(out)
         }
         Y::Tagged(t) => {
-            return Err(ConfigError::at(ptr, format!("YAML tags such as `{}` are not used in configs", t.tag)));
+            return Err(ConfigError::at(
+                ptr,
+                format!("YAML tags such as `{}` are not used in configs", t.tag),
+            ));
         }
     })
 }
@@ -106,9 +128,17 @@ pub fn escape_pointer(seg: &str) -> String {
 
 /// Validates `value` against a JSON Schema and returns every error with its pointer.
 pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
-    let validator = match jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(schema) {
+    let validator = match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(schema)
+    {
         Ok(v) => v,
-        Err(e) => return vec![ConfigError::at("", format!("internal error: the blueprint schema does not compile: {e}"))],
+        Err(e) => {
+            return vec![ConfigError::at(
+                "",
+                format!("internal error: the blueprint schema does not compile: {e}"),
+            )];
+        }
     };
     let mut out: Vec<ConfigError> = Vec::new();
     for e in validator.iter_errors(value) {
@@ -135,7 +165,9 @@ pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
 fn unexpected_keys(msg: &str) -> Option<Vec<String>> {
     let rest = msg.strip_prefix("Additional properties are not allowed (")?;
     let list = rest.rsplit_once(" unexpected)")?.0;
-    let list = list.strip_suffix(" were").or_else(|| list.strip_suffix(" was"))?;
+    let list = list
+        .strip_suffix(" were")
+        .or_else(|| list.strip_suffix(" was"))?;
     Some(
         list.split(", ")
             .map(|n| n.trim().trim_matches('\'').to_owned())
@@ -157,8 +189,11 @@ pub fn deserialize<T: DeserializeOwned>(value: &Value) -> Result<T, ConfigError>
 /// returns the deepest line it could locate.
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
-    let segs: Vec<String> =
-        pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let segs: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
     let mut start = 0usize; // first line to search
     let mut min_indent: isize = -1; // children are indented more than this
     let mut found: Option<usize> = None;
@@ -174,7 +209,9 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
                     continue;
                 }
                 let ind = l.len() - t.len();
-                if (ind as isize) < min_indent || (ind as isize == min_indent && !t.starts_with('-')) {
+                if (ind as isize) < min_indent
+                    || (ind as isize == min_indent && !t.starts_with('-'))
+                {
                     break;
                 }
                 if t.starts_with("- ") || t == "-" {
@@ -200,7 +237,13 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
                 if (ind as isize) <= min_indent && i > start {
                     break;
                 }
-                let key = t.split(':').next().unwrap_or("").trim().trim_matches('"').trim_matches('\'');
+                let key = t
+                    .split(':')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"')
+                    .trim_matches('\'');
                 if key == seg && t.contains(':') {
                     hit = Some((i, ind));
                     break;

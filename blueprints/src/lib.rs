@@ -10,9 +10,9 @@
 use formwork_constructs::core::App;
 use serde_json::Value;
 
+pub mod common;
 pub mod config;
 pub mod grpc_alb;
-pub mod common;
 
 pub use config::ConfigError;
 
@@ -68,7 +68,10 @@ pub fn load_and_build(bytes: &[u8]) -> Result<(&'static Blueprint, Synth), Vec<C
     };
     let value = config::parse_yaml(bytes).map_err(|e| with_lines(vec![e]))?;
     let Some(obj) = value.as_object() else {
-        return Err(vec![ConfigError::at("", "a config is a YAML mapping whose first key is `blueprint:`")]);
+        return Err(vec![ConfigError::at(
+            "",
+            "a config is a YAML mapping whose first key is `blueprint:`",
+        )]);
     };
     let names: Vec<&str> = BLUEPRINTS.iter().map(|b| b.name).collect();
     let bp = match obj.get("blueprint") {
@@ -81,11 +84,19 @@ pub fn load_and_build(bytes: &[u8]) -> Result<(&'static Blueprint, Synth), Vec<C
                 )]));
             }
         },
-        Some(_) => return Err(with_lines(vec![ConfigError::at("/blueprint", "`blueprint` must be a string")])),
+        Some(_) => {
+            return Err(with_lines(vec![ConfigError::at(
+                "/blueprint",
+                "`blueprint` must be a string",
+            )]));
+        }
         None => {
             return Err(vec![ConfigError::at(
                 "",
-                format!("missing `blueprint:` key; name one of: {}", names.join(", ")),
+                format!(
+                    "missing `blueprint:` key; name one of: {}",
+                    names.join(", ")
+                ),
             )]);
         }
     };

@@ -11,7 +11,10 @@ pub fn repo() -> PathBuf {
 
 /// A fresh, empty directory under `target/test-tmp/`.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let d = repo().join("target").join("test-tmp").join(format!("{name}-{}", std::process::id()));
+    let d = repo()
+        .join("target")
+        .join("test-tmp")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("create temp dir");
     d
@@ -19,21 +22,33 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// Runs the `formwork` binary in `cwd`.
 pub fn formwork(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_formwork")).args(args).current_dir(cwd).output().expect("run formwork")
+    Command::new(env!("CARGO_BIN_EXE_formwork"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run formwork")
 }
 
 /// The path of a pinned tool (`cfnlint/bin/cfn-lint`) in `$FORMWORK_TOOLS` or `<repo>/.tools`.
 /// Missing: under `CI=true` the test fails; otherwise it is skipped with a note (`None`).
 pub fn tool(rel: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("FORMWORK_TOOLS").map(PathBuf::from).unwrap_or_else(|| repo().join(".tools"));
+    let base = std::env::var_os("FORMWORK_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools"));
     let p = base.join(rel);
     if p.exists() {
         return Some(p);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{} is missing; run scripts/install-tools (CI=true: tests that need it fail, not skip)", p.display());
+        panic!(
+            "{} is missing; run scripts/install-tools (CI=true: tests that need it fail, not skip)",
+            p.display()
+        );
     }
-    eprintln!("SKIP: {} is missing; run scripts/install-tools", p.display());
+    eprintln!(
+        "SKIP: {} is missing; run scripts/install-tools",
+        p.display()
+    );
     None
 }
 

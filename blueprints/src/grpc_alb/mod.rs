@@ -6,8 +6,9 @@ use formwork_constructs::core::{App, Env, Expr, Output};
 use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener,
-    HttpsListenerProps, check_grpc_codes, check_grpc_path, check_grpc_service_name,
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup,
+    GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes, check_grpc_path,
+    check_grpc_service_name,
 };
 use serde_json::Value;
 
@@ -55,7 +56,14 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     let mut errs = Vec::new();
     check_name("/name", &cfg.name, 20, &mut errs);
     check_region("/region", &cfg.region, &mut errs);
-    check_arn("/certificate_arn", &cfg.certificate_arn, "acm", Some(&cfg.region), "certificate/", &mut errs);
+    check_arn(
+        "/certificate_arn",
+        &cfg.certificate_arn,
+        "acm",
+        Some(&cfg.region),
+        "certificate/",
+        &mut errs,
+    );
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
     let mut seen_names = std::collections::BTreeSet::new();
@@ -64,7 +72,10 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
         let p = format!("/services/{i}");
         check_name(&format!("{p}/name"), &s.name, 24, &mut errs);
         if !seen_names.insert(s.name.clone()) {
-            errs.push(ConfigError::at(format!("{p}/name"), format!("service name `{}` is used twice", s.name)));
+            errs.push(ConfigError::at(
+                format!("{p}/name"),
+                format!("service name `{}` is used twice", s.name),
+            ));
         }
         for (j, g) in s.grpc_services.iter().enumerate() {
             if let Err(m) = check_grpc_service_name(g) {
@@ -96,15 +107,31 @@ pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
     if !errs.is_empty() {
         return Err(errs);
     }
-    let cidr = cfg.vpc.cidr.parse::<ec2::Ipv4Cidr>().map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
+    let cidr = cfg
+        .vpc
+        .cidr
+        .parse::<ec2::Ipv4Cidr>()
+        .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
     compose(&mut app, cfg, cidr).map_err(construct_error)?;
-    Ok(Synth { app, files: Vec::new(), placeholders: Vec::new() })
+    Ok(Synth {
+        app,
+        files: Vec::new(),
+        placeholders: Vec::new(),
+    })
 }
 
-fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<(), formwork_constructs::core::Error> {
+fn compose(
+    app: &mut App,
+    cfg: &GrpcAlbConfig,
+    cidr: ec2::Ipv4Cidr,
+) -> Result<(), formwork_constructs::core::Error> {
     let stack = app.add_stack(cfg.name.clone(), Env::region(cfg.region.clone()))?;
-    stack.set_description(format!("formwork grpc-alb: {} — VPC, ECR and an HTTPS ALB routing gRPC to {} service(s)", cfg.name, cfg.services.len()));
+    stack.set_description(format!(
+        "formwork grpc-alb: {} — VPC, ECR and an HTTPS ALB routing gRPC to {} service(s)",
+        cfg.name,
+        cfg.services.len()
+    ));
     for (k, v) in &cfg.tags {
         stack.add_tag(k, v);
     }
@@ -112,7 +139,12 @@ fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<()
     let vpc = Vpc::new(
         &mut root,
         "Vpc",
-        VpcProps { cidr, azs: cfg.vpc.azs, nat_gateways: cfg.vpc.nat_gateways, ..VpcProps::default() },
+        VpcProps {
+            cidr,
+            azs: cfg.vpc.azs,
+            nat_gateways: cfg.vpc.nat_gateways,
+            ..VpcProps::default()
+        },
     )?;
     let alb_sg = SecurityGroup::new(
         &mut root,
@@ -133,17 +165,61 @@ fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<()
             restrict_egress: true,
         },
     )?;
-    ec2::allow_ingress(&mut root, "AlbHttpsIngress", &alb_sg, Peer::Cidr("0.0.0.0/0".into()), 443, 443, "HTTPS (gRPC over HTTP/2) from clients")?;
-    let alb = ApplicationLoadBalancer::new(&mut root, "Alb", &vpc, &alb_sg, ApplicationLoadBalancerProps::default())?;
-    let https = HttpsListener::new(&mut root, "HttpsListener", &alb, cfg.certificate_arn.as_str(), HttpsListenerProps::default())?;
+    ec2::allow_ingress(
+        &mut root,
+        "AlbHttpsIngress",
+        &alb_sg,
+        Peer::Cidr("0.0.0.0/0".into()),
+        443,
+        443,
+        "HTTPS (gRPC over HTTP/2) from clients",
+    )?;
+    let alb = ApplicationLoadBalancer::new(
+        &mut root,
+        "Alb",
+        &vpc,
+        &alb_sg,
+        ApplicationLoadBalancerProps::default(),
+    )?;
+    let https = HttpsListener::new(
+        &mut root,
+        "HttpsListener",
+        &alb,
+        cfg.certificate_arn.as_str(),
+        HttpsListenerProps::default(),
+    )?;
     let mut outputs = vec![
-        ("VpcId", Output::new(vpc.id.clone(), "VPC id (Load Balancer Controller --set vpcId)")),
-        ("AlbDnsName", Output::new(alb.dns_name.clone(), "DNS name of the ALB; point the service's hostname at it")),
-        ("AlbSecurityGroupId", Output::new(alb_sg.id.clone(), "ALB security group (allow it into the pods' gRPC port)")),
+        (
+            "VpcId",
+            Output::new(
+                vpc.id.clone(),
+                "VPC id (Load Balancer Controller --set vpcId)",
+            ),
+        ),
+        (
+            "AlbDnsName",
+            Output::new(
+                alb.dns_name.clone(),
+                "DNS name of the ALB; point the service's hostname at it",
+            ),
+        ),
+        (
+            "AlbSecurityGroupId",
+            Output::new(
+                alb_sg.id.clone(),
+                "ALB security group (allow it into the pods' gRPC port)",
+            ),
+        ),
         (
             "PrivateSubnetIds",
             Output::new(
-                Expr::join(",", vpc.private_subnets.iter().map(|s| s.id.expr().clone()).collect()),
+                Expr::join(
+                    ",",
+                    vpc.private_subnets
+                        .iter()
+                        .map(|s| s.id.expr().clone())
+                        .collect(),
+                ),
                 "Private subnets for the workload",
             ),
         ),
@@ -155,7 +231,10 @@ fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<()
         let repo = Repository::new(
             &mut s,
             "Repository",
-            RepositoryProps { repository_name: Some(format!("{}/{}", cfg.name, svc.name)), ..RepositoryProps::default() },
+            RepositoryProps {
+                repository_name: Some(format!("{}/{}", cfg.name, svc.name)),
+                ..RepositoryProps::default()
+            },
         )?;
         let tg = GrpcTargetGroup::new(
             &mut s,
@@ -168,9 +247,26 @@ fn compose(app: &mut App, cfg: &GrpcAlbConfig, cidr: ec2::Ipv4Cidr) -> Result<()
                 ..GrpcTargetGroupProps::default()
             },
         )?;
-        GrpcRoute::new(&mut s, "Route", &https, 10 * (i as u32 + 1), &svc.grpc_services, &tg, &[])?;
-        svc_outputs.push((format!("{id}RepositoryUri"), Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name))));
-        svc_outputs.push((format!("{id}TargetGroupArn"), Output::new(tg.arn.clone(), format!("Target group of {} (TargetGroupBinding)", svc.name))));
+        GrpcRoute::new(
+            &mut s,
+            "Route",
+            &https,
+            10 * (i as u32 + 1),
+            &svc.grpc_services,
+            &tg,
+            &[],
+        )?;
+        svc_outputs.push((
+            format!("{id}RepositoryUri"),
+            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
+        ));
+        svc_outputs.push((
+            format!("{id}TargetGroupArn"),
+            Output::new(
+                tg.arn.clone(),
+                format!("Target group of {} (TargetGroupBinding)", svc.name),
+            ),
+        ));
     }
     let stack = root.stack();
     for (k, o) in outputs.drain(..) {

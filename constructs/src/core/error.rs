@@ -13,7 +13,9 @@ pub enum Error {
         message: String,
     },
     /// Two construct paths give the same logical id.
-    #[error("stack {stack}: logical id `{id}` of `{second}` collides with `{first}`; rename one of the constructs or give one an explicit logical id")]
+    #[error(
+        "stack {stack}: logical id `{id}` of `{second}` collides with `{first}`; rename one of the constructs or give one an explicit logical id"
+    )]
     IdCollision {
         /// Stack name.
         stack: String,

@@ -185,7 +185,11 @@ impl Expr {
 
     /// `Fn::Cidr`.
     pub fn cidr(block: Expr, count: u32, bits: u32) -> Expr {
-        Expr::Cidr(Box::new(block), Box::new(Expr::Lit(json!(count))), Box::new(Expr::Lit(json!(bits))))
+        Expr::Cidr(
+            Box::new(block),
+            Box::new(Expr::Lit(json!(count))),
+            Box::new(Expr::Lit(json!(bits))),
+        )
     }
 
     /// `Ref: AWS::NoValue`.
@@ -233,10 +237,15 @@ impl Expr {
             ),
             Expr::Not(e) => one("Fn::Not", json!([e.to_value()])),
             Expr::Condition(c) => one("Condition", Value::String(c.clone())),
-            Expr::FindInMap(m, a, b) => one("Fn::FindInMap", json!([m, a.to_value(), b.to_value()])),
+            Expr::FindInMap(m, a, b) => {
+                one("Fn::FindInMap", json!([m, a.to_value(), b.to_value()]))
+            }
             Expr::ImportValue(e) => one("Fn::ImportValue", e.to_value()),
             Expr::Base64(e) => one("Fn::Base64", e.to_value()),
-            Expr::Cidr(a, b, c) => one("Fn::Cidr", json!([a.to_value(), b.to_value(), c.to_value()])),
+            Expr::Cidr(a, b, c) => one(
+                "Fn::Cidr",
+                json!([a.to_value(), b.to_value(), c.to_value()]),
+            ),
         }
     }
 
@@ -262,9 +271,11 @@ impl Expr {
                 a.referenced_ids(out);
                 b.referenced_ids(out);
             }
-            Expr::Split(_, e) | Expr::GetAzs(e) | Expr::Not(e) | Expr::ImportValue(e) | Expr::Base64(e) => {
-                e.referenced_ids(out)
-            }
+            Expr::Split(_, e)
+            | Expr::GetAzs(e)
+            | Expr::Not(e)
+            | Expr::ImportValue(e)
+            | Expr::Base64(e) => e.referenced_ids(out),
             Expr::If(_, a, b) | Expr::FindInMap(_, a, b) => {
                 a.referenced_ids(out);
                 b.referenced_ids(out);
@@ -347,7 +358,10 @@ pub struct Attr<K> {
 impl<K> Attr<K> {
     /// Wraps an expression. The generated L1 accessors are the normal way to get one.
     pub fn new(expr: Expr) -> Attr<K> {
-        Attr { expr, kind: PhantomData }
+        Attr {
+            expr,
+            kind: PhantomData,
+        }
     }
 
     /// The underlying expression.
@@ -523,7 +537,9 @@ impl From<Vec<String>> for Val<Vec<Val<String>>> {
     }
 }
 
-impl<T> From<std::collections::BTreeMap<String, Val<T>>> for Val<std::collections::BTreeMap<String, Val<T>>> {
+impl<T> From<std::collections::BTreeMap<String, Val<T>>>
+    for Val<std::collections::BTreeMap<String, Val<T>>>
+{
     fn from(m: std::collections::BTreeMap<String, Val<T>>) -> Self {
         Val::Lit(m)
     }
@@ -545,18 +561,30 @@ mod tests {
     #[test]
     fn intrinsics_render_in_long_form() {
         assert_eq!(Expr::reference("Vpc").to_value(), json!({"Ref": "Vpc"}));
-        assert_eq!(Expr::get_att("Alb", "DNSName").to_value(), json!({"Fn::GetAtt": ["Alb", "DNSName"]}));
-        assert_eq!(Expr::sub("arn:${AWS::Partition}:s3:::x").to_value(), json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::x"}));
+        assert_eq!(
+            Expr::get_att("Alb", "DNSName").to_value(),
+            json!({"Fn::GetAtt": ["Alb", "DNSName"]})
+        );
+        assert_eq!(
+            Expr::sub("arn:${AWS::Partition}:s3:::x").to_value(),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::x"})
+        );
         assert_eq!(
             Expr::sub_with("${A}-x", vec![("A".into(), Expr::reference("P"))]).to_value(),
             json!({"Fn::Sub": ["${A}-x", {"A": {"Ref": "P"}}]})
         );
-        assert_eq!(Expr::select(1, Expr::azs()).to_value(), json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]}));
+        assert_eq!(
+            Expr::select(1, Expr::azs()).to_value(),
+            json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})
+        );
         assert_eq!(
             Expr::join(",", vec!["a".into(), Expr::Pseudo(Pseudo::Region)]).to_value(),
             json!({"Fn::Join": [",", ["a", {"Ref": "AWS::Region"}]]})
         );
-        assert_eq!(Expr::split(",", Expr::reference("P")).to_value(), json!({"Fn::Split": [",", {"Ref": "P"}]}));
+        assert_eq!(
+            Expr::split(",", Expr::reference("P")).to_value(),
+            json!({"Fn::Split": [",", {"Ref": "P"}]})
+        );
         assert_eq!(
             Expr::if_("C", "a".into(), Expr::no_value()).to_value(),
             json!({"Fn::If": ["C", "a", {"Ref": "AWS::NoValue"}]})
@@ -566,19 +594,33 @@ mod tests {
             json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "P"}, ""]}]})
         );
         assert_eq!(
-            Expr::And(vec![Expr::Condition("A".into()), Expr::Condition("B".into())]).to_value(),
+            Expr::And(vec![
+                Expr::Condition("A".into()),
+                Expr::Condition("B".into())
+            ])
+            .to_value(),
             json!({"Fn::And": [{"Condition": "A"}, {"Condition": "B"}]})
         );
         assert_eq!(
-            Expr::Or(vec![Expr::Condition("A".into()), Expr::Condition("B".into())]).to_value(),
+            Expr::Or(vec![
+                Expr::Condition("A".into()),
+                Expr::Condition("B".into())
+            ])
+            .to_value(),
             json!({"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]})
         );
         assert_eq!(
             Expr::find_in_map("M", Expr::Pseudo(Pseudo::Region), "Id".into()).to_value(),
             json!({"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Id"]})
         );
-        assert_eq!(Expr::import_value("x".into()).to_value(), json!({"Fn::ImportValue": "x"}));
-        assert_eq!(Expr::base64("x".into()).to_value(), json!({"Fn::Base64": "x"}));
+        assert_eq!(
+            Expr::import_value("x".into()).to_value(),
+            json!({"Fn::ImportValue": "x"})
+        );
+        assert_eq!(
+            Expr::base64("x".into()).to_value(),
+            json!({"Fn::Base64": "x"})
+        );
         assert_eq!(
             Expr::cidr(Expr::get_att("Vpc", "CidrBlock"), 6, 8).to_value(),
             json!({"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 6, 8]})

@@ -9,4 +9,7 @@ pub mod stack;
 pub use error::Error;
 pub use expr::{Attr, Expr, Pseudo, Val, list};
 pub use resource::{Resource, ResourceRef, TagStyle};
-pub use stack::{App, Env, Output, ParamSource, Parameter, ParameterRef, RemovalPolicy, ResourceEntry, Scope, Stack, logical_id_from_path};
+pub use stack::{
+    App, Env, Output, ParamSource, Parameter, ParameterRef, RemovalPolicy, ResourceEntry, Scope,
+    Stack, logical_id_from_path,
+};

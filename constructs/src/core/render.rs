@@ -162,13 +162,51 @@ mod tests {
     #[test]
     fn quotes_what_yaml_1_1_would_retype() {
         for s in [
-            "yes", "No", "on", "OFF", "y", "n", "null", "~", "1.30", "0755", "12:30", "2001-12-14", "", " x",
-            "x ", "a: b", "a #b", "*ref", "&a", "!tag", "@x", "`x", "%x", "{x}", "[x]", "-x", "?x", "|", ">", "1e3",
-            ".inf", "123456789012", "x\ny", "x\"y",
+            "yes",
+            "No",
+            "on",
+            "OFF",
+            "y",
+            "n",
+            "null",
+            "~",
+            "1.30",
+            "0755",
+            "12:30",
+            "2001-12-14",
+            "",
+            " x",
+            "x ",
+            "a: b",
+            "a #b",
+            "*ref",
+            "&a",
+            "!tag",
+            "@x",
+            "`x",
+            "%x",
+            "{x}",
+            "[x]",
+            "-x",
+            "?x",
+            "|",
+            ">",
+            "1e3",
+            ".inf",
+            "123456789012",
+            "x\ny",
+            "x\"y",
         ] {
             assert!(!is_plain_safe(s), "{s:?} must be quoted");
         }
-        for s in ["AWS::ECR::Repository", "Fn::GetAtt", "http2and3", "/grpc.health.v1.Health/Check", "TLSv1.2_2021", "Managed by formwork"] {
+        for s in [
+            "AWS::ECR::Repository",
+            "Fn::GetAtt",
+            "http2and3",
+            "/grpc.health.v1.Health/Check",
+            "TLSv1.2_2021",
+            "Managed by formwork",
+        ] {
             assert!(is_plain_safe(s), "{s:?} may stay plain");
         }
     }

@@ -38,7 +38,10 @@ pub struct ResourceRef<R> {
 impl<R> ResourceRef<R> {
     /// A handle for a logical id. Normally returned by `Scope::add`.
     pub fn new(logical_id: impl Into<String>) -> Self {
-        ResourceRef { logical_id: logical_id.into(), kind: PhantomData }
+        ResourceRef {
+            logical_id: logical_id.into(),
+            kind: PhantomData,
+        }
     }
 
     /// The logical id.

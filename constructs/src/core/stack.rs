@@ -26,7 +26,10 @@ pub struct Env {
 impl Env {
     /// An environment pinned to a Region, any account.
     pub fn region(region: impl Into<String>) -> Env {
-        Env { region: Some(region.into()), account: None }
+        Env {
+            region: Some(region.into()),
+            account: None,
+        }
     }
 }
 
@@ -105,7 +108,11 @@ impl Parameter {
     }
 
     /// Sets the allowed pattern and the message shown when it fails.
-    pub fn with_pattern(mut self, pattern: impl Into<String>, message: impl Into<String>) -> Parameter {
+    pub fn with_pattern(
+        mut self,
+        pattern: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Parameter {
         self.allowed_pattern = Some(pattern.into());
         self.constraint_description = Some(message.into());
         self
@@ -121,7 +128,10 @@ impl Parameter {
             m.insert("Default".into(), d.clone());
         }
         if !self.allowed_values.is_empty() {
-            m.insert("AllowedValues".into(), Value::Array(self.allowed_values.clone()));
+            m.insert(
+                "AllowedValues".into(),
+                Value::Array(self.allowed_values.clone()),
+            );
         }
         if let Some(p) = &self.allowed_pattern {
             m.insert("AllowedPattern".into(), json!(p));
@@ -183,7 +193,12 @@ pub struct Output {
 impl Output {
     /// An output with a description.
     pub fn new(value: impl Into<Expr>, description: impl Into<String>) -> Output {
-        Output { value: value.into(), description: Some(description.into()), export_name: None, condition: None }
+        Output {
+            value: value.into(),
+            description: Some(description.into()),
+            export_name: None,
+            condition: None,
+        }
     }
 }
 
@@ -358,7 +373,10 @@ impl Stack {
 
     /// The root scope of this stack.
     pub fn root(&mut self) -> Scope<'_> {
-        Scope { stack: self, path: Vec::new() }
+        Scope {
+            stack: self,
+            path: Vec::new(),
+        }
     }
 
     /// Adds a parameter and returns a typed `Ref` to it. Parameters share the logical-id
@@ -366,7 +384,11 @@ impl Stack {
     pub fn add_parameter<K>(&mut self, id: &str, p: Parameter) -> Result<Attr<K>, Error> {
         validate_logical_id(id)?;
         self.claim_id(id, &format!("Parameters/{id}"))?;
-        let src = if p.default.is_some() { ParamSource::Default } else { ParamSource::Operator };
+        let src = if p.default.is_some() {
+            ParamSource::Default
+        } else {
+            ParamSource::Operator
+        };
         self.sources.insert(id.to_owned(), src);
         self.parameters.push((id.to_owned(), p));
         Ok(Attr::new(Expr::Ref(id.to_owned())))
@@ -375,7 +397,10 @@ impl Stack {
     /// Records where a parameter's value comes from at deploy time.
     pub fn set_parameter_source(&mut self, id: &str, src: ParamSource) -> Result<(), Error> {
         if !self.has_parameter(id) {
-            return Err(Error::Stack { stack: self.name.clone(), message: format!("no parameter `{id}` to wire") });
+            return Err(Error::Stack {
+                stack: self.name.clone(),
+                message: format!("no parameter `{id}` to wire"),
+            });
         }
         self.sources.insert(id.to_owned(), src);
         Ok(())
@@ -400,7 +425,10 @@ impl Stack {
     pub fn add_mapping(&mut self, id: &str, value: Value) -> Result<(), Error> {
         validate_logical_id(id)?;
         if self.mappings.iter().any(|(k, _)| k == id) {
-            return Err(Error::Stack { stack: self.name.clone(), message: format!("mapping `{id}` is defined twice") });
+            return Err(Error::Stack {
+                stack: self.name.clone(),
+                message: format!("mapping `{id}` is defined twice"),
+            });
         }
         self.mappings.push((id.to_owned(), value));
         Ok(())
@@ -410,7 +438,10 @@ impl Stack {
     pub fn add_condition(&mut self, id: &str, e: Expr) -> Result<String, Error> {
         validate_logical_id(id)?;
         if self.conditions.iter().any(|(k, _)| k == id) {
-            return Err(Error::Stack { stack: self.name.clone(), message: format!("condition `{id}` is defined twice") });
+            return Err(Error::Stack {
+                stack: self.name.clone(),
+                message: format!("condition `{id}` is defined twice"),
+            });
         }
         self.conditions.push((id.to_owned(), e));
         Ok(id.to_owned())
@@ -420,7 +451,10 @@ impl Stack {
     pub fn add_output(&mut self, id: &str, o: Output) -> Result<(), Error> {
         validate_logical_id(id)?;
         if self.outputs.iter().any(|(k, _)| k == id) {
-            return Err(Error::Stack { stack: self.name.clone(), message: format!("output `{id}` is defined twice") });
+            return Err(Error::Stack {
+                stack: self.name.clone(),
+                message: format!("output `{id}` is defined twice"),
+            });
         }
         self.outputs.push((id.to_owned(), o));
         Ok(())
@@ -443,12 +477,17 @@ impl Stack {
 
     /// Mutable access to a resource entry (DependsOn, policies, metadata, overrides).
     pub fn entry_mut(&mut self, logical_id: &str) -> Option<&mut ResourceEntry> {
-        self.resources.iter_mut().find(|e| e.logical_id == logical_id)
+        self.resources
+            .iter_mut()
+            .find(|e| e.logical_id == logical_id)
     }
 
     /// Typed access to an L1 resource after it was added: the first escape hatch.
     pub fn l1_mut<R: Resource>(&mut self, r: &ResourceRef<R>) -> Option<&mut R> {
-        self.entry_mut(r.logical_id())?.resource.as_any_mut().downcast_mut::<R>()
+        self.entry_mut(r.logical_id())?
+            .resource
+            .as_any_mut()
+            .downcast_mut::<R>()
     }
 
     /// Typed read access to an L1 resource.
@@ -476,7 +515,10 @@ impl Stack {
 
     fn claim_path(&mut self, path: &str) -> Result<(), Error> {
         if !self.paths.insert(path.to_owned()) {
-            return Err(Error::DuplicateId { stack: self.name.clone(), path: path.to_owned() });
+            return Err(Error::DuplicateId {
+                stack: self.name.clone(),
+                path: path.to_owned(),
+            });
         }
         Ok(())
     }
@@ -541,7 +583,12 @@ impl Stack {
             logical_id: e.logical_id.clone(),
             message: err.to_string(),
         })?;
-        apply_tags(&mut props, e.resource.tag_style(), e.resource.tag_property(), &self.tags);
+        apply_tags(
+            &mut props,
+            e.resource.tag_style(),
+            e.resource.tag_property(),
+            &self.tags,
+        );
         let mut m = Map::new();
         m.insert("Type".into(), json!(e.resource.cfn_type()));
         if let Some(c) = &e.condition {
@@ -588,14 +635,20 @@ fn apply_tags(props: &mut Value, style: TagStyle, prop: &str, tags: &BTreeMap<St
     if tags.is_empty() || style == TagStyle::None {
         return;
     }
-    let Some(obj) = props.as_object_mut() else { return };
+    let Some(obj) = props.as_object_mut() else {
+        return;
+    };
     match style {
         TagStyle::None => {}
         TagStyle::List => {
-            let entry = obj.entry(prop.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+            let entry = obj
+                .entry(prop.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()));
             if let Some(list) = entry.as_array_mut() {
                 for (k, v) in tags {
-                    let present = list.iter().any(|t| t.get("Key").and_then(Value::as_str) == Some(k.as_str()));
+                    let present = list
+                        .iter()
+                        .any(|t| t.get("Key").and_then(Value::as_str) == Some(k.as_str()));
                     if !present {
                         list.push(json!({"Key": k, "Value": v}));
                     }
@@ -603,7 +656,9 @@ fn apply_tags(props: &mut Value, style: TagStyle, prop: &str, tags: &BTreeMap<St
             }
         }
         TagStyle::Map => {
-            let entry = obj.entry(prop.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = obj
+                .entry(prop.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Some(map) = entry.as_object_mut() {
                 for (k, v) in tags {
                     map.entry(k.clone()).or_insert_with(|| json!(v));
@@ -617,17 +672,32 @@ fn apply_override(root: &mut Value, pointer: &str, value: Option<Value>) -> Resu
     if !pointer.starts_with('/') {
         return Err(format!("override pointer `{pointer}` must start with `/`"));
     }
-    let parts: Vec<String> = pointer[1..].split('/').map(|p| p.replace("~1", "/").replace("~0", "~")).collect();
-    let (last, parents) = parts.split_last().ok_or_else(|| "empty override pointer".to_owned())?;
+    let parts: Vec<String> = pointer[1..]
+        .split('/')
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let (last, parents) = parts
+        .split_last()
+        .ok_or_else(|| "empty override pointer".to_owned())?;
     let mut cur = root;
     for p in parents {
         cur = match cur {
-            Value::Object(m) => m.entry(p.clone()).or_insert_with(|| Value::Object(Map::new())),
+            Value::Object(m) => m
+                .entry(p.clone())
+                .or_insert_with(|| Value::Object(Map::new())),
             Value::Array(a) => {
-                let i: usize = p.parse().map_err(|_| format!("override pointer `{pointer}`: `{p}` is not an index"))?;
-                a.get_mut(i).ok_or_else(|| format!("override pointer `{pointer}`: index {i} is out of range"))?
+                let i: usize = p
+                    .parse()
+                    .map_err(|_| format!("override pointer `{pointer}`: `{p}` is not an index"))?;
+                a.get_mut(i).ok_or_else(|| {
+                    format!("override pointer `{pointer}`: index {i} is out of range")
+                })?
             }
-            _ => return Err(format!("override pointer `{pointer}` goes through a scalar at `{p}`")),
+            _ => {
+                return Err(format!(
+                    "override pointer `{pointer}` goes through a scalar at `{p}`"
+                ));
+            }
         };
     }
     match (cur, value) {
@@ -638,14 +708,20 @@ fn apply_override(root: &mut Value, pointer: &str, value: Option<Value>) -> Resu
             m.remove(last);
         }
         (Value::Array(a), v) => {
-            let i: usize = last.parse().map_err(|_| format!("override pointer `{pointer}`: `{last}` is not an index"))?;
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("override pointer `{pointer}`: `{last}` is not an index"))?;
             match v {
                 Some(v) if i < a.len() => a[i] = v,
                 Some(v) if i == a.len() => a.push(v),
                 None if i < a.len() => {
                     a.remove(i);
                 }
-                _ => return Err(format!("override pointer `{pointer}`: index {i} is out of range")),
+                _ => {
+                    return Err(format!(
+                        "override pointer `{pointer}`: index {i} is out of range"
+                    ));
+                }
             }
         }
         _ => return Err(format!("override pointer `{pointer}` ends in a scalar")),
@@ -696,12 +772,18 @@ impl<'s> Scope<'s> {
         path.push(id.to_owned());
         let joined = path.join("/");
         self.stack.claim_path(&joined)?;
-        Ok(Scope { stack: self.stack, path })
+        Ok(Scope {
+            stack: self.stack,
+            path,
+        })
     }
 
     /// An error located at this scope's path.
     pub fn error(&self, message: impl Into<String>) -> Error {
-        Error::Construct { path: self.full_path(), message: message.into() }
+        Error::Construct {
+            path: self.full_path(),
+            message: message.into(),
+        }
     }
 
     /// The logical id a child `id` of this scope would get.
@@ -770,7 +852,11 @@ impl<'s> Scope<'s> {
 /// The logical id of a construct path: PascalCase segments concatenated, `Default` segments and
 /// a trailing `Resource` dropped.
 pub fn logical_id_from_path(segments: &[&str]) -> String {
-    let mut segs: Vec<&str> = segments.iter().copied().filter(|s| *s != "Default").collect();
+    let mut segs: Vec<&str> = segments
+        .iter()
+        .copied()
+        .filter(|s| *s != "Default")
+        .collect();
     if segs.last() == Some(&"Resource") {
         segs.pop();
     }
@@ -787,7 +873,9 @@ fn validate_segment(id: &str, parent: &str) -> Result<(), Error> {
         Err(Error::InvalidId {
             path: parent.to_owned(),
             id: id.to_owned(),
-            reason: "construct ids are PascalCase: an ASCII capital letter, then letters and digits".to_owned(),
+            reason:
+                "construct ids are PascalCase: an ASCII capital letter, then letters and digits"
+                    .to_owned(),
         })
     }
 }
@@ -835,7 +923,10 @@ impl App {
     pub fn add_stack(&mut self, name: impl Into<String>, env: Env) -> Result<&mut Stack, Error> {
         let stack = Stack::new(name, env)?;
         if self.stacks.iter().any(|s| s.name == stack.name) {
-            return Err(Error::Stack { stack: stack.name, message: "a stack with this name already exists in the app".into() });
+            return Err(Error::Stack {
+                stack: stack.name,
+                message: "a stack with this name already exists in the app".into(),
+            });
         }
         self.stacks.push(stack);
         let last = self.stacks.len() - 1;
@@ -859,10 +950,22 @@ mod tests {
 
     #[test]
     fn logical_ids_drop_default_and_trailing_resource() {
-        assert_eq!(logical_id_from_path(&["Api", "Repo", "Resource"]), "ApiRepo");
-        assert_eq!(logical_id_from_path(&["Default", "Repo", "Resource"]), "Repo");
-        assert_eq!(logical_id_from_path(&["Net", "Default", "Subnet1"]), "NetSubnet1");
-        assert_eq!(logical_id_from_path(&["Resource", "Policy"]), "ResourcePolicy");
+        assert_eq!(
+            logical_id_from_path(&["Api", "Repo", "Resource"]),
+            "ApiRepo"
+        );
+        assert_eq!(
+            logical_id_from_path(&["Default", "Repo", "Resource"]),
+            "Repo"
+        );
+        assert_eq!(
+            logical_id_from_path(&["Net", "Default", "Subnet1"]),
+            "NetSubnet1"
+        );
+        assert_eq!(
+            logical_id_from_path(&["Resource", "Policy"]),
+            "ResourcePolicy"
+        );
         assert_eq!(logical_id_from_path(&["Default", "Resource"]), "");
     }
 
@@ -873,7 +976,10 @@ mod tests {
         apply_override(&mut v, "/Properties/A/2", Some(json!(4))).unwrap();
         apply_override(&mut v, "/Properties/B/C", None).unwrap();
         apply_override(&mut v, "/Properties/D~1E/F", Some(json!("x"))).unwrap();
-        assert_eq!(v, json!({"Properties": {"A": [1, 3, 4], "B": {}, "D/E": {"F": "x"}}}));
+        assert_eq!(
+            v,
+            json!({"Properties": {"A": [1, 3, 4], "B": {}, "D/E": {"F": "x"}}})
+        );
         assert!(apply_override(&mut v, "/Properties/A/9", Some(json!(1))).is_err());
         assert!(apply_override(&mut v, "Properties", Some(json!(1))).is_err());
     }
@@ -882,9 +988,13 @@ mod tests {
     fn tags_follow_the_type_style() {
         let mut tags = BTreeMap::new();
         tags.insert("team".to_owned(), "grpc".to_owned());
-        let mut list = json!({"Tags": [{"Key": "team", "Value": "mine"}, {"Key": "x", "Value": "y"}]});
+        let mut list =
+            json!({"Tags": [{"Key": "team", "Value": "mine"}, {"Key": "x", "Value": "y"}]});
         apply_tags(&mut list, TagStyle::List, "Tags", &tags);
-        assert_eq!(list, json!({"Tags": [{"Key": "team", "Value": "mine"}, {"Key": "x", "Value": "y"}]}));
+        assert_eq!(
+            list,
+            json!({"Tags": [{"Key": "team", "Value": "mine"}, {"Key": "x", "Value": "y"}]})
+        );
         let mut empty = json!({});
         apply_tags(&mut empty, TagStyle::List, "Tags", &tags);
         assert_eq!(empty, json!({"Tags": [{"Key": "team", "Value": "grpc"}]}));

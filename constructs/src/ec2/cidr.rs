@@ -29,7 +29,11 @@ impl Ipv4Cidr {
     }
 
     fn mask(prefix: u8) -> u32 {
-        if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
+        if prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(prefix))
+        }
     }
 
     /// The prefix length.
@@ -68,7 +72,10 @@ impl Ipv4Cidr {
         }
         let step = 1u64 << (32 - u32::from(new_prefix));
         let addr = u64::from(self.addr) + step * u64::from(index);
-        Some(Ipv4Cidr { addr: addr as u32, prefix: new_prefix })
+        Some(Ipv4Cidr {
+            addr: addr as u32,
+            prefix: new_prefix,
+        })
     }
 }
 
@@ -82,9 +89,15 @@ impl FromStr for Ipv4Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Ipv4Cidr, String> {
-        let (a, p) = s.split_once('/').ok_or_else(|| format!("`{s}` is not a CIDR block (expected a.b.c.d/n)"))?;
-        let addr: Ipv4Addr = a.parse().map_err(|_| format!("`{a}` is not an IPv4 address"))?;
-        let prefix: u8 = p.parse().map_err(|_| format!("`/{p}` is not a prefix length"))?;
+        let (a, p) = s
+            .split_once('/')
+            .ok_or_else(|| format!("`{s}` is not a CIDR block (expected a.b.c.d/n)"))?;
+        let addr: Ipv4Addr = a
+            .parse()
+            .map_err(|_| format!("`{a}` is not an IPv4 address"))?;
+        let prefix: u8 = p
+            .parse()
+            .map_err(|_| format!("`/{p}` is not a prefix length"))?;
         Ipv4Cidr::new(addr, prefix)
     }
 }

@@ -13,5 +13,8 @@ mod security_group;
 mod vpc;
 
 pub use cidr::Ipv4Cidr;
-pub use security_group::{EgressRule, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupId, SecurityGroupProps, allow_ingress};
+pub use security_group::{
+    EgressRule, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupId, SecurityGroupProps,
+    allow_ingress,
+};
 pub use vpc::{SubnetHandle, SubnetId, Vpc, VpcHandle, VpcId, VpcProps};

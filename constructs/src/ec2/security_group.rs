@@ -92,11 +92,18 @@ impl SecurityGroup {
             "Resource",
             l1::security_group::SecurityGroup {
                 vpc_id: Some(vpc_id.into()),
-                security_group_egress: if egress.is_empty() { None } else { Some(Val::Lit(egress)) },
+                security_group_egress: if egress.is_empty() {
+                    None
+                } else {
+                    Some(Val::Lit(egress))
+                },
                 ..l1::security_group::SecurityGroup::new(description)
             },
         )?;
-        Ok(SecurityGroupHandle { logical_id: sg.logical_id().to_owned(), id: sg.attr_group_id().cast() })
+        Ok(SecurityGroupHandle {
+            logical_id: sg.logical_id().to_owned(),
+            id: sg.attr_group_id().cast(),
+        })
     }
 }
 
@@ -123,7 +130,9 @@ pub fn allow_ingress(
     description: &str,
 ) -> Result<String, Error> {
     if from_port > to_port {
-        return Err(scope.error(format!("ingress `{id}`: from_port {from_port} is above to_port {to_port}")));
+        return Err(scope.error(format!(
+            "ingress `{id}`: from_port {from_port} is above to_port {to_port}"
+        )));
     }
     let mut r = l1::security_group_ingress::SecurityGroupIngress {
         group_id: Some((&group.id).into()),

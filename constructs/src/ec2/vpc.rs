@@ -26,7 +26,8 @@ pub struct VpcProps {
 impl Default for VpcProps {
     fn default() -> Self {
         VpcProps {
-            cidr: Ipv4Cidr::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 16).expect("10.0.0.0/16 is a valid block"),
+            cidr: Ipv4Cidr::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 16)
+                .expect("10.0.0.0/16 is a valid block"),
             azs: 2,
             nat_gateways: 1,
             kubernetes_subnet_tags: true,
@@ -101,7 +102,10 @@ impl Vpc {
     pub fn new(scope: &mut Scope<'_>, id: &str, props: VpcProps) -> Result<VpcHandle, Error> {
         let mut s = scope.child(id)?;
         if !(2..=3).contains(&props.azs) {
-            return Err(s.error(format!("azs is {}; use 2 or 3 Availability Zones", props.azs)));
+            return Err(s.error(format!(
+                "azs is {}; use 2 or 3 Availability Zones",
+                props.azs
+            )));
         }
         if props.nat_gateways > props.azs {
             return Err(s.error(format!(
@@ -126,7 +130,10 @@ impl Vpc {
             },
         )?;
         let vpc_id: Attr<VpcId> = vpc.ref_().cast();
-        let igw = s.add("InternetGateway", l1::internet_gateway::InternetGateway::default())?;
+        let igw = s.add(
+            "InternetGateway",
+            l1::internet_gateway::InternetGateway::default(),
+        )?;
         let attach = s.add(
             "GatewayAttachment",
             l1::vpc_gateway_attachment::VpcGatewayAttachment {
@@ -143,8 +150,17 @@ impl Vpc {
         for i in 0..u32::from(props.azs) {
             let n = i + 1;
             let az = Expr::select(i, Expr::azs());
-            let cidr = public_block(i).ok_or_else(|| s.error("public subnet does not fit the VPC CIDR"))?;
-            let sub = subnet(&mut s, &format!("PublicSubnet{n}"), &vpc_id, cidr, az, true, props.kubernetes_subnet_tags)?;
+            let cidr = public_block(i)
+                .ok_or_else(|| s.error("public subnet does not fit the VPC CIDR"))?;
+            let sub = subnet(
+                &mut s,
+                &format!("PublicSubnet{n}"),
+                &vpc_id,
+                cidr,
+                az,
+                true,
+                props.kubernetes_subnet_tags,
+            )?;
             let rt_id = sub.route_table.clone();
             let route = s.add(
                 &format!("PublicSubnet{n}DefaultRoute"),
@@ -158,7 +174,10 @@ impl Vpc {
             if i < u32::from(props.nat_gateways) {
                 let eip = s.add(
                     &format!("PublicSubnet{n}NatEip"),
-                    l1::eip::Eip { domain: Some("vpc".into()), ..Default::default() },
+                    l1::eip::Eip {
+                        domain: Some("vpc".into()),
+                        ..Default::default()
+                    },
                 )?;
                 s.entry_mut(&eip).add_depends_on(attach.logical_id());
                 let nat = s.add(
@@ -178,8 +197,17 @@ impl Vpc {
         for i in 0..u32::from(props.azs) {
             let n = i + 1;
             let az = Expr::select(i, Expr::azs());
-            let cidr = private_block(i).ok_or_else(|| s.error("private subnet does not fit the VPC CIDR"))?;
-            let sub = subnet(&mut s, &format!("PrivateSubnet{n}"), &vpc_id, cidr, az, false, props.kubernetes_subnet_tags)?;
+            let cidr = private_block(i)
+                .ok_or_else(|| s.error("private subnet does not fit the VPC CIDR"))?;
+            let sub = subnet(
+                &mut s,
+                &format!("PrivateSubnet{n}"),
+                &vpc_id,
+                cidr,
+                az,
+                false,
+                props.kubernetes_subnet_tags,
+            )?;
             if !nat_ids.is_empty() {
                 let nat = &nat_ids[(i as usize) % nat_ids.len()];
                 s.add(
@@ -219,7 +247,11 @@ fn subnet(
         Expr::sub(format!("${{AWS::StackName}}-{}", id.to_ascii_lowercase())),
     )];
     if k8s_tags {
-        let role = if public { "kubernetes.io/role/elb" } else { "kubernetes.io/role/internal-elb" };
+        let role = if public {
+            "kubernetes.io/role/elb"
+        } else {
+            "kubernetes.io/role/internal-elb"
+        };
         tags.push(l1::subnet::Tag::new(role, "1"));
     }
     let sub = s.add(
@@ -232,10 +264,18 @@ fn subnet(
             ..l1::subnet::Subnet::new(vpc_id)
         },
     )?;
-    let rt = s.add(&format!("{id}RouteTable"), l1::route_table::RouteTable::new(vpc_id))?;
+    let rt = s.add(
+        &format!("{id}RouteTable"),
+        l1::route_table::RouteTable::new(vpc_id),
+    )?;
     s.add(
         &format!("{id}RouteTableAssociation"),
         l1::subnet_route_table_association::SubnetRouteTableAssociation::new(rt.ref_(), sub.ref_()),
     )?;
-    Ok(SubnetHandle { id: sub.ref_().cast(), cidr, az, route_table: rt.logical_id().to_owned() })
+    Ok(SubnetHandle {
+        id: sub.ref_().cast(),
+        cidr,
+        az,
+        route_table: rt.logical_id().to_owned(),
+    })
 }

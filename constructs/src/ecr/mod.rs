@@ -11,4 +11,7 @@
 
 mod repository;
 
-pub use repository::{Repository, RepositoryEncryption, RepositoryHandle, RepositoryProps, TagMutability, valid_repository_name};
+pub use repository::{
+    Repository, RepositoryEncryption, RepositoryHandle, RepositoryProps, TagMutability,
+    valid_repository_name,
+};

@@ -90,7 +90,11 @@ pub struct Repository;
 
 impl Repository {
     /// Adds the repository as `scope/id`.
-    pub fn new(scope: &mut Scope<'_>, id: &str, props: RepositoryProps) -> Result<RepositoryHandle, Error> {
+    pub fn new(
+        scope: &mut Scope<'_>,
+        id: &str,
+        props: RepositoryProps,
+    ) -> Result<RepositoryHandle, Error> {
         let mut s = scope.child(id)?;
         if let Some(name) = &props.repository_name
             && !valid_repository_name(name)
@@ -119,14 +123,19 @@ impl Repository {
                 "action": {"type": "expire"}
             }));
         }
-        let lifecycle = serde_json::to_string(&json!({ "rules": rules })).map_err(|e| s.error(e.to_string()))?;
+        let lifecycle = serde_json::to_string(&json!({ "rules": rules }))
+            .map_err(|e| s.error(e.to_string()))?;
         let encryption = match &props.encryption {
-            RepositoryEncryption::KmsAwsManaged => l1::EncryptionConfiguration::new(l1::EncryptionType::Kms),
+            RepositoryEncryption::KmsAwsManaged => {
+                l1::EncryptionConfiguration::new(l1::EncryptionType::Kms)
+            }
             RepositoryEncryption::Kms(key) => l1::EncryptionConfiguration {
                 kms_key: Some(key.clone()),
                 ..l1::EncryptionConfiguration::new(l1::EncryptionType::Kms)
             },
-            RepositoryEncryption::Aes256 => l1::EncryptionConfiguration::new(l1::EncryptionType::Aes256),
+            RepositoryEncryption::Aes256 => {
+                l1::EncryptionConfiguration::new(l1::EncryptionType::Aes256)
+            }
         };
         let repo = s.add(
             "Resource",
@@ -140,11 +149,18 @@ impl Repository {
                     .into(),
                 ),
                 image_scanning_configuration: Some(
-                    l1::ImageScanningConfiguration { scan_on_push: Some(props.scan_on_push.into()) }.into(),
+                    l1::ImageScanningConfiguration {
+                        scan_on_push: Some(props.scan_on_push.into()),
+                    }
+                    .into(),
                 ),
                 encryption_configuration: Some(encryption.into()),
                 lifecycle_policy: Some(
-                    l1::LifecyclePolicy { lifecycle_policy_text: Some(lifecycle.into()), registry_id: None }.into(),
+                    l1::LifecyclePolicy {
+                        lifecycle_policy_text: Some(lifecycle.into()),
+                        registry_id: None,
+                    }
+                    .into(),
                 ),
                 ..Default::default()
             },
@@ -166,7 +182,9 @@ pub fn valid_repository_name(name: &str) -> bool {
     }
     name.split('/').all(|part| {
         !part.is_empty()
-            && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+            && part.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            })
             && part.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
             && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
     })

@@ -69,7 +69,10 @@ impl Default for HttpsListenerProps {
         HttpsListenerProps {
             port: 443,
             ssl_policy: SslPolicy::default(),
-            default_action: DefaultAction::Fixed { status: 404, body: "no route for this gRPC service".to_owned() },
+            default_action: DefaultAction::Fixed {
+                status: 404,
+                body: "no route for this gRPC service".to_owned(),
+            },
         }
     }
 }
@@ -92,7 +95,9 @@ pub(crate) fn action(a: &DefaultAction) -> Result<Val<l1::Action>, String> {
     Ok(match a {
         DefaultAction::Fixed { status, body } => {
             if !matches!(status / 100, 2 | 4 | 5) {
-                return Err(format!("fixed-response status {status} must be 2XX, 4XX or 5XX"));
+                return Err(format!(
+                    "fixed-response status {status} must be 2XX, 4XX or 5XX"
+                ));
             }
             if body.len() > 1024 {
                 return Err("a fixed-response body is at most 1024 characters".to_owned());
@@ -110,7 +115,11 @@ pub(crate) fn action(a: &DefaultAction) -> Result<Val<l1::Action>, String> {
             }
             .into()
         }
-        DefaultAction::Forward(tg) => l1::Action { target_group_arn: Some(tg.into()), ..l1::Action::new(l1::Type::Forward) }.into(),
+        DefaultAction::Forward(tg) => l1::Action {
+            target_group_arn: Some(tg.into()),
+            ..l1::Action::new(l1::Type::Forward)
+        }
+        .into(),
     })
 }
 
@@ -140,11 +149,17 @@ impl HttpsListener {
                 port: Some(i64::from(props.port).into()),
                 protocol: Some(l1::Protocol::Https.into()),
                 ssl_policy: Some(props.ssl_policy.as_str().into()),
-                certificates: Some(list([Val::from(l1::Certificate { certificate_arn: Some(certificate_arn.into()) })])),
+                certificates: Some(list([Val::from(l1::Certificate {
+                    certificate_arn: Some(certificate_arn.into()),
+                })])),
                 ..l1::Listener::new(list([default_action]), &lb.arn)
             },
         )?;
-        Ok(ListenerHandle { logical_id: l.logical_id().to_owned(), arn: l.ref_().cast(), port: props.port })
+        Ok(ListenerHandle {
+            logical_id: l.logical_id().to_owned(),
+            arn: l.ref_().cast(),
+            port: props.port,
+        })
     }
 }
 
@@ -183,23 +198,27 @@ impl GrpcRoute {
             return Err(s.error(format!("rule priority {priority} must be 1–50000")));
         }
         if grpc_services.is_empty() || grpc_services.len() > 5 {
-            return Err(s.error("a gRPC route matches 1–5 services (the ALB allows 5 values per rule)"));
+            return Err(
+                s.error("a gRPC route matches 1–5 services (the ALB allows 5 values per rule)")
+            );
         }
         for g in grpc_services {
             check_grpc_service_name(g).map_err(|m| s.error(m))?;
         }
-        let mut conditions: Vec<Val<rule::RuleCondition>> = vec![rule::RuleCondition {
-            field: Some("path-pattern".into()),
-            path_pattern_config: Some(
-                rule::PathPatternConfig {
-                    values: Some(list(grpc_services.iter().map(|g| format!("/{g}/*")))),
-                    ..Default::default()
-                }
-                .into(),
-            ),
-            ..Default::default()
-        }
-        .into()];
+        let mut conditions: Vec<Val<rule::RuleCondition>> = vec![
+            rule::RuleCondition {
+                field: Some("path-pattern".into()),
+                path_pattern_config: Some(
+                    rule::PathPatternConfig {
+                        values: Some(list(grpc_services.iter().map(|g| format!("/{g}/*")))),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            }
+            .into(),
+        ];
         for e in extra {
             match e {
                 ExtraCondition::Header { name, value } => conditions.push(
@@ -224,7 +243,10 @@ impl GrpcRoute {
             rule::ListenerRule {
                 listener_arn: Some((&listener.arn).into()),
                 ..rule::ListenerRule::new(
-                    list([Val::from(rule::Action { target_group_arn: Some((&target.arn).into()), ..rule::Action::new(rule::ActionType::Forward) })]),
+                    list([Val::from(rule::Action {
+                        target_group_arn: Some((&target.arn).into()),
+                        ..rule::Action::new(rule::ActionType::Forward)
+                    })]),
                     Val::Lit(conditions),
                     i64::from(priority),
                 )
@@ -238,10 +260,16 @@ impl GrpcRoute {
 pub fn check_grpc_service_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 120
-        && name.split('.').all(|p| !p.is_empty() && p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        && name.split('.').all(|p| {
+            !p.is_empty()
+                && p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
     if ok {
         Ok(())
     } else {
-        Err(format!("`{name}` is not a fully qualified gRPC service name such as `helloworld.Greeter`"))
+        Err(format!(
+            "`{name}` is not a fully qualified gRPC service name such as `helloworld.Greeter`"
+        ))
     }
 }

@@ -75,26 +75,59 @@ impl ApplicationLoadBalancer {
             )));
         }
         let attr = |k: &str, v: String| -> Val<l1::LoadBalancerAttribute> {
-            l1::LoadBalancerAttribute { key: Some(k.into()), value: Some(v.into()) }.into()
+            l1::LoadBalancerAttribute {
+                key: Some(k.into()),
+                value: Some(v.into()),
+            }
+            .into()
         };
         let mut attrs = vec![
             attr("routing.http2.enabled", "true".into()),
-            attr("routing.http.drop_invalid_header_fields.enabled", "true".into()),
+            attr(
+                "routing.http.drop_invalid_header_fields.enabled",
+                "true".into(),
+            ),
             attr("routing.http.desync_mitigation_mode", "defensive".into()),
-            attr("idle_timeout.timeout_seconds", props.idle_timeout_seconds.to_string()),
-            attr("deletion_protection.enabled", props.deletion_protection.to_string()),
+            attr(
+                "idle_timeout.timeout_seconds",
+                props.idle_timeout_seconds.to_string(),
+            ),
+            attr(
+                "deletion_protection.enabled",
+                props.deletion_protection.to_string(),
+            ),
         ];
         if let Some(bucket) = &props.access_logs_bucket {
             attrs.push(attr("access_logs.s3.enabled", "true".into()));
-            attrs.push(l1::LoadBalancerAttribute { key: Some("access_logs.s3.bucket".into()), value: Some(bucket.clone()) }.into());
-            attrs.push(attr("access_logs.s3.prefix", props.access_logs_prefix.clone()));
+            attrs.push(
+                l1::LoadBalancerAttribute {
+                    key: Some("access_logs.s3.bucket".into()),
+                    value: Some(bucket.clone()),
+                }
+                .into(),
+            );
+            attrs.push(attr(
+                "access_logs.s3.prefix",
+                props.access_logs_prefix.clone(),
+            ));
         }
-        let subnets = if props.internet_facing { vpc.public_subnet_ids() } else { vpc.private_subnet_ids() };
+        let subnets = if props.internet_facing {
+            vpc.public_subnet_ids()
+        } else {
+            vpc.private_subnet_ids()
+        };
         let lb = s.add(
             "Resource",
             l1::LoadBalancer {
                 type_: Some(l1::Type::Application.into()),
-                scheme: Some(if props.internet_facing { l1::Scheme::InternetFacing } else { l1::Scheme::Internal }.into()),
+                scheme: Some(
+                    if props.internet_facing {
+                        l1::Scheme::InternetFacing
+                    } else {
+                        l1::Scheme::Internal
+                    }
+                    .into(),
+                ),
                 subnets: Some(subnets),
                 security_groups: Some(list([Val::from(&security_group.id)])),
                 load_balancer_attributes: Some(Val::Lit(attrs)),

@@ -19,6 +19,15 @@ mod listener;
 mod load_balancer;
 mod target_group;
 
-pub use listener::{DefaultAction, ExtraCondition, GrpcRoute, HttpsListener, HttpsListenerProps, ListenerArn, ListenerHandle, SslPolicy, check_grpc_service_name};
-pub use load_balancer::{ApplicationLoadBalancer, ApplicationLoadBalancerProps, DnsName, LoadBalancerArn, LoadBalancerHandle};
-pub use target_group::{GrpcTargetGroup, GrpcTargetGroupProps, TargetGroupArn, TargetGroupHandle, check_grpc_codes, check_grpc_path};
+pub use listener::{
+    DefaultAction, ExtraCondition, GrpcRoute, HttpsListener, HttpsListenerProps, ListenerArn,
+    ListenerHandle, SslPolicy, check_grpc_service_name,
+};
+pub use load_balancer::{
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DnsName, LoadBalancerArn,
+    LoadBalancerHandle,
+};
+pub use target_group::{
+    GrpcTargetGroup, GrpcTargetGroupProps, TargetGroupArn, TargetGroupHandle, check_grpc_codes,
+    check_grpc_path,
+};

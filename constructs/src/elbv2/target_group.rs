@@ -95,9 +95,14 @@ impl GrpcTargetGroup {
         if !(2..=120).contains(&props.health_check_timeout_seconds)
             || props.health_check_timeout_seconds >= props.health_check_interval_seconds
         {
-            return Err(s.error("health_check_timeout_seconds must be 2–120 and below the interval"));
+            return Err(
+                s.error("health_check_timeout_seconds must be 2–120 and below the interval")
+            );
         }
-        for (n, v) in [("healthy_threshold", props.healthy_threshold), ("unhealthy_threshold", props.unhealthy_threshold)] {
+        for (n, v) in [
+            ("healthy_threshold", props.healthy_threshold),
+            ("unhealthy_threshold", props.unhealthy_threshold),
+        ] {
             if !(2..=10).contains(&v) {
                 return Err(s.error(format!("{n} must be 2–10")));
             }
@@ -106,18 +111,35 @@ impl GrpcTargetGroup {
             return Err(s.error("deregistration_delay_seconds must be 0–3600"));
         }
         if let Some(n) = &props.name
-            && (n.is_empty() || n.len() > 32 || n.starts_with('-') || n.ends_with('-') || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            && (n.is_empty()
+                || n.len() > 32
+                || n.starts_with('-')
+                || n.ends_with('-')
+                || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         {
-            return Err(s.error(format!("target group name `{n}` must be 1–32 letters, digits and inner hyphens")));
+            return Err(s.error(format!(
+                "target group name `{n}` must be 1–32 letters, digits and inner hyphens"
+            )));
         }
         let attr = |k: &str, v: &str| -> Val<l1::TargetGroupAttribute> {
-            l1::TargetGroupAttribute { key: Some(k.into()), value: Some(v.into()) }.into()
+            l1::TargetGroupAttribute {
+                key: Some(k.into()),
+                value: Some(v.into()),
+            }
+            .into()
         };
         let attrs = vec![
-            attr("deregistration_delay.timeout_seconds", &props.deregistration_delay_seconds.to_string()),
+            attr(
+                "deregistration_delay.timeout_seconds",
+                &props.deregistration_delay_seconds.to_string(),
+            ),
             attr(
                 "load_balancing.algorithm.type",
-                if props.least_outstanding_requests { "least_outstanding_requests" } else { "round_robin" },
+                if props.least_outstanding_requests {
+                    "least_outstanding_requests"
+                } else {
+                    "round_robin"
+                },
             ),
         ];
         let (protocol, hc_protocol) = if props.tls_to_targets {
@@ -125,7 +147,11 @@ impl GrpcTargetGroup {
         } else {
             (l1::Protocol::Http, l1::HealthCheckProtocol::Http)
         };
-        let tags: Vec<Val<l1::Tag>> = props.tags.iter().map(|(k, v)| l1::Tag::new(k.as_str(), v.clone()).into()).collect();
+        let tags: Vec<Val<l1::Tag>> = props
+            .tags
+            .iter()
+            .map(|(k, v)| l1::Tag::new(k.as_str(), v.clone()).into())
+            .collect();
         let tg = s.add(
             "Resource",
             l1::TargetGroup {
@@ -138,13 +164,27 @@ impl GrpcTargetGroup {
                 health_check_enabled: Some(true.into()),
                 health_check_protocol: Some(hc_protocol.into()),
                 health_check_path: Some(props.health_check_path.clone().into()),
-                health_check_interval_seconds: Some(i64::from(props.health_check_interval_seconds).into()),
-                health_check_timeout_seconds: Some(i64::from(props.health_check_timeout_seconds).into()),
+                health_check_interval_seconds: Some(
+                    i64::from(props.health_check_interval_seconds).into(),
+                ),
+                health_check_timeout_seconds: Some(
+                    i64::from(props.health_check_timeout_seconds).into(),
+                ),
                 healthy_threshold_count: Some(i64::from(props.healthy_threshold).into()),
                 unhealthy_threshold_count: Some(i64::from(props.unhealthy_threshold).into()),
-                matcher: Some(l1::Matcher { grpc_code: Some(props.healthy_grpc_codes.clone().into()), http_code: None }.into()),
+                matcher: Some(
+                    l1::Matcher {
+                        grpc_code: Some(props.healthy_grpc_codes.clone().into()),
+                        http_code: None,
+                    }
+                    .into(),
+                ),
                 target_group_attributes: Some(Val::Lit(attrs)),
-                tags: if tags.is_empty() { None } else { Some(Val::Lit(tags)) },
+                tags: if tags.is_empty() {
+                    None
+                } else {
+                    Some(Val::Lit(tags))
+                },
                 ..Default::default()
             },
         )?;
@@ -162,7 +202,11 @@ pub fn check_grpc_path(path: &str) -> Result<(), String> {
     let parts: Vec<&str> = path.split('/').collect();
     let ok = parts.len() == 3
         && parts[0].is_empty()
-        && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')));
+        && parts[1..].iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        });
     if ok {
         Ok(())
     } else {

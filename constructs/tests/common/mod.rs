@@ -34,8 +34,13 @@ pub fn assert_construct_error<T: std::fmt::Debug>(r: Result<T, Error>, path: &st
     match r {
         Err(Error::Construct { path: p, message }) => {
             assert_eq!(p, path, "error path");
-            assert!(message.contains(needle), "message `{message}` lacks `{needle}`");
+            assert!(
+                message.contains(needle),
+                "message `{message}` lacks `{needle}`"
+            );
         }
-        other => panic!("expected a construct error at {path} containing `{needle}`, got {other:?}"),
+        other => {
+            panic!("expected a construct error at {path} containing `{needle}`, got {other:?}")
+        }
     }
 }
