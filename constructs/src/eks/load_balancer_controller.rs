@@ -105,28 +105,12 @@ impl LoadBalancerControllerIdentity {
             &[&role],
             PolicyProps { policy_name: Some("aws-load-balancer-controller".into()) },
         )?;
-        {
+        if props.policy == LoadBalancerControllerPolicy::Full {
             let missing = s.error("policy was not added");
-            let entry = s.stack().entry_mut(&policy.logical_id).ok_or(missing)?;
-            match props.policy {
-                LoadBalancerControllerPolicy::Full => {
-                    entry
-                        .add_checkov_skip(
-                            "CKV_AWS_111",
-                            "AWS-published AWS Load Balancer Controller policy: write actions on * are scoped by elbv2.k8s.aws/cluster tag conditions where the API allows it.",
-                        )
-                        .add_checkov_skip(
-                            "CKV_AWS_355",
-                            "AWS-published AWS Load Balancer Controller policy: Describe*/Get* calls do not support resource-level permissions.",
-                        );
-                }
-                LoadBalancerControllerPolicy::TargetGroupBindingOnly => {
-                    entry.add_checkov_skip(
-                        "CKV_AWS_355",
-                        "Describe* calls of EC2 and ELB do not support resource-level permissions.",
-                    );
-                }
-            }
+            s.stack().entry_mut(&policy.logical_id).ok_or(missing)?.add_checkov_skip(
+                "CKV_AWS_111",
+                "AWS-published AWS Load Balancer Controller policy: write actions on * are scoped by elbv2.k8s.aws/cluster tag conditions where the API allows it.",
+            );
         }
         let association = PodIdentityAssociation::new(
             &mut s,

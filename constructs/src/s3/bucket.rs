@@ -183,12 +183,6 @@ impl Bucket {
         s.entry_mut(&bucket)
             .set_removal_policy(props.removal_policy)
             .add_checkov_skip("CKV_AWS_18", "This is the access-log destination bucket; logging it into itself would loop.");
-        if props.encryption == BucketEncryption::S3Managed {
-            s.entry_mut(&bucket).add_checkov_skip(
-                "CKV_AWS_145",
-                "SSE-S3 on purpose: ALB access-log delivery supports only S3-managed keys.",
-            );
-        }
         let arn_sub = |suffix: &str| Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.logical_id()));
         let doc = PolicyDocument::new(vec![
             Statement::deny(["s3:*"], vec![arn_sub(""), arn_sub("/*")])
