@@ -4,7 +4,8 @@
 //!
 //! * [`core`]: expressions, typed attributes, the stack arena, logical ids, rendering.
 //! * [`l1`]: generated, faithful structs for every vendored CloudFormation type.
-//! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`].
+//! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`],
+//!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`].
 //!
 //! ```
 //! use formwork_constructs::core::{Env, Stack};
@@ -20,3 +21,10 @@ pub mod ec2;
 pub mod ecr;
 pub mod elbv2;
 pub mod l1;
+
+// formwork-eks (issue 4, items 1–3)
+pub mod eks;
+pub mod iam;
+pub mod kms;
+pub mod logs;
+pub mod s3;
