@@ -13,7 +13,9 @@ use std::process::Command;
 use formwork_constructs::core::{Env, Expr, Stack};
 use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::eks::*;
-use formwork_constructs::iam::{AwsManagedPolicy, Policy, PolicyDocument, PolicyProps, Principal, Role, RoleProps, Statement};
+use formwork_constructs::iam::{
+    AwsManagedPolicy, Policy, PolicyDocument, PolicyProps, Principal, Role, RoleProps, Statement,
+};
 use formwork_constructs::kms::{Alias, Key, KeyProps, KeyServiceGrant};
 use formwork_constructs::logs::{LogGroup, LogGroupProps};
 use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps, CloudFrontLogging};
@@ -28,31 +30,79 @@ fn build() -> Stack {
         KeyProps {
             description: Some("EKS secrets and log groups".into()),
             service_grants: vec![KeyServiceGrant::CloudWatchLogs {
-                log_group_arn: Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+                log_group_arn: Expr::sub(
+                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+                ),
             }],
             ..KeyProps::default()
         },
     )
     .unwrap();
-    Alias::new(&mut root, "PlatformKeyAlias", "alias/eks-oracle-platform", &key).unwrap();
-    LogGroup::new(&mut root, "AppLogs", LogGroupProps { kms_key: Some(key.arn.clone()), ..LogGroupProps::default() }).unwrap();
+    Alias::new(
+        &mut root,
+        "PlatformKeyAlias",
+        "alias/eks-oracle-platform",
+        &key,
+    )
+    .unwrap();
+    LogGroup::new(
+        &mut root,
+        "AppLogs",
+        LogGroupProps {
+            kms_key: Some(key.arn.clone()),
+            ..LogGroupProps::default()
+        },
+    )
+    .unwrap();
     let logs = Bucket::new(&mut root, "AccessLogs", BucketProps::default()).unwrap();
-    logs.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal).unwrap();
-    logs.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::V2).unwrap();
+    logs.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal)
+        .unwrap();
+    logs.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::V2)
+        .unwrap();
     let cluster = Cluster::new(
         &mut root,
         "Cluster",
         &vpc.private_subnets,
         &key,
-        ClusterProps { log_kms_key: Some(key.arn.clone()), ..ClusterProps::default() },
+        ClusterProps {
+            log_kms_key: Some(key.arn.clone()),
+            ..ClusterProps::default()
+        },
     )
     .unwrap();
-    let nodes = Nodegroup::new(&mut root, "Nodes", &cluster, &vpc.private_subnets, NodegroupProps::default()).unwrap();
-    let agent = Addon::new(&mut root, "PodIdentityAgent", &cluster, AddonName::PodIdentityAgent, AddonProps::default()).unwrap();
+    let nodes = Nodegroup::new(
+        &mut root,
+        "Nodes",
+        &cluster,
+        &vpc.private_subnets,
+        NodegroupProps::default(),
+    )
+    .unwrap();
+    let agent = Addon::new(
+        &mut root,
+        "PodIdentityAgent",
+        &cluster,
+        AddonName::PodIdentityAgent,
+        AddonProps::default(),
+    )
+    .unwrap();
     Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent).unwrap();
-    Addon::new(&mut root, "KubeProxy", &cluster, AddonName::KubeProxy, AddonProps::default()).unwrap();
-    for (id, name) in [("CoreDns", AddonName::CoreDns), ("MetricsServer", AddonName::MetricsServer)] {
-        let props = AddonProps { depends_on: vec![nodes.logical_id.clone()], ..AddonProps::default() };
+    Addon::new(
+        &mut root,
+        "KubeProxy",
+        &cluster,
+        AddonName::KubeProxy,
+        AddonProps::default(),
+    )
+    .unwrap();
+    for (id, name) in [
+        ("CoreDns", AddonName::CoreDns),
+        ("MetricsServer", AddonName::MetricsServer),
+    ] {
+        let props = AddonProps {
+            depends_on: vec![nodes.logical_id.clone()],
+            ..AddonProps::default()
+        };
         Addon::new(&mut root, id, &cluster, name, props).unwrap();
     }
     AccessEntry::new(
@@ -63,19 +113,28 @@ fn build() -> Stack {
         AccessEntryProps::default(),
     )
     .unwrap();
-    let lbc = LoadBalancerControllerProps { pod_identity_agent: Some(agent.logical_id.clone()), ..Default::default() };
+    let lbc = LoadBalancerControllerProps {
+        pod_identity_agent: Some(agent.logical_id.clone()),
+        ..Default::default()
+    };
     LoadBalancerControllerIdentity::new(&mut root, "LbController", &cluster, lbc).unwrap();
     let app_role = Role::new(
         &mut root,
         "AppRole",
         Principal::PodIdentity,
-        RoleProps { managed_policies: vec![AwsManagedPolicy::CloudWatchAgentServerPolicy], ..RoleProps::default() },
+        RoleProps {
+            managed_policies: vec![AwsManagedPolicy::CloudWatchAgentServerPolicy],
+            ..RoleProps::default()
+        },
     )
     .unwrap();
     Policy::new(
         &mut root,
         "AppPolicy",
-        PolicyDocument::new(vec![Statement::allow(["s3:GetObject"], vec![Expr::sub(format!("${{{}.Arn}}/app/*", logs.logical_id))])]),
+        PolicyDocument::new(vec![Statement::allow(
+            ["s3:GetObject"],
+            vec![Expr::sub(format!("${{{}.Arn}}/app/*", logs.logical_id))],
+        )]),
         &[&app_role],
         PolicyProps::default(),
     )
@@ -87,10 +146,19 @@ fn build() -> Stack {
         "grpc",
         "greeter",
         &app_role,
-        PodIdentityAssociationProps { depends_on: vec![agent.logical_id.clone()] },
+        PodIdentityAssociationProps {
+            depends_on: vec![agent.logical_id.clone()],
+        },
     )
     .unwrap();
-    let alb_sg = SecurityGroup::new(&mut root, "AlbSg", &vpc.id, "ALB for gRPC", SecurityGroupProps::default()).unwrap();
+    let alb_sg = SecurityGroup::new(
+        &mut root,
+        "AlbSg",
+        &vpc.id,
+        "ALB for gRPC",
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
     allow_from_load_balancer(&mut root, "AlbToPods", &cluster, &alb_sg, &[50051]).unwrap();
     st
 }
@@ -106,7 +174,9 @@ fn tool(rel: &str) -> Option<PathBuf> {
 fn need(rel: &str) -> Option<PathBuf> {
     match tool(rel) {
         Some(p) => Some(p),
-        None if std::env::var("CI").as_deref() == Ok("true") => panic!("{rel} is missing and CI=true"),
+        None if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("{rel} is missing and CI=true")
+        }
         None => {
             eprintln!("skipping: {rel} not found (set FORMWORK_TOOLS or link <repo>/.tools)");
             None
@@ -145,33 +215,81 @@ fn snapshot_of_the_oracle_stack() {
 
 #[test]
 fn cfn_lint_is_clean() {
-    let Some(lint) = need("cfnlint/bin/cfn-lint") else { return };
+    let Some(lint) = need("cfnlint/bin/cfn-lint") else {
+        return;
+    };
     let (_dir, file) = render();
     let out = Command::new(lint).arg(&file).output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.trim().is_empty(), "cfn-lint reported:\n{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "cfn-lint reported:\n{text}"
+    );
 }
 
 #[test]
 fn checkov_is_clean() {
-    let Some(checkov) = need("checkov/bin/checkov") else { return };
+    let Some(checkov) = need("checkov/bin/checkov") else {
+        return;
+    };
     let (_dir, file) = render();
     let out = Command::new(checkov)
-        .args(["--framework", "cloudformation", "--quiet", "--compact", "--skip-download", "-o", "json", "-f"])
+        .args([
+            "--framework",
+            "cloudformation",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+            "-f",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{text}"));
-    let failed = v["results"]["failed_checks"].as_array().cloned().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{text}"));
+    let failed = v["results"]["failed_checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let summary: Vec<String> = failed
         .iter()
-        .map(|f| format!("{} {} {}", f["check_id"].as_str().unwrap_or("?"), f["resource"].as_str().unwrap_or("?"), f["check_name"].as_str().unwrap_or("")))
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["check_id"].as_str().unwrap_or("?"),
+                f["resource"].as_str().unwrap_or("?"),
+                f["check_name"].as_str().unwrap_or("")
+            )
+        })
         .collect();
-    assert!(failed.is_empty(), "checkov failed checks:\n{}", summary.join("\n"));
-    assert_eq!(v["summary"]["failed"], 0, "checkov summary: {}", v["summary"]);
+    assert!(
+        failed.is_empty(),
+        "checkov failed checks:\n{}",
+        summary.join("\n")
+    );
+    assert_eq!(
+        v["summary"]["failed"], 0,
+        "checkov summary: {}",
+        v["summary"]
+    );
     // every skip carries a reason
-    for s in v["results"]["skipped_checks"].as_array().cloned().unwrap_or_default() {
-        assert!(s["check_result"]["suppress_comment"].as_str().is_some_and(|c| c.len() > 10), "skip without reason: {s}");
+    for s in v["results"]["skipped_checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        assert!(
+            s["check_result"]["suppress_comment"]
+                .as_str()
+                .is_some_and(|c| c.len() > 10),
+            "skip without reason: {s}"
+        );
     }
 }

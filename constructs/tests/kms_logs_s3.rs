@@ -36,20 +36,53 @@ fn kms_defaults_and_options() {
 fn kms_invariants() {
     let mut st = stack();
     let mut root = st.root();
-    assert_construct_error(Key::new(&mut root, "NoRot", KeyProps { rotation: false, ..KeyProps::default() }), "Test/NoRot", "rotation must stay on");
     assert_construct_error(
-        Key::new(&mut root, "Window", KeyProps { pending_window_days: 3, ..KeyProps::default() }),
+        Key::new(
+            &mut root,
+            "NoRot",
+            KeyProps {
+                rotation: false,
+                ..KeyProps::default()
+            },
+        ),
+        "Test/NoRot",
+        "rotation must stay on",
+    );
+    assert_construct_error(
+        Key::new(
+            &mut root,
+            "Window",
+            KeyProps {
+                pending_window_days: 3,
+                ..KeyProps::default()
+            },
+        ),
         "Test/Window",
         "use 7–30",
     );
     assert_construct_error(
-        Key::new(&mut root, "Period", KeyProps { rotation_period_days: Some(10), ..KeyProps::default() }),
+        Key::new(
+            &mut root,
+            "Period",
+            KeyProps {
+                rotation_period_days: Some(10),
+                ..KeyProps::default()
+            },
+        ),
         "Test/Period",
         "use 90–2560",
     );
     let key = Key::new(&mut root, "Ok", KeyProps::default()).unwrap();
-    assert_construct_error(Alias::new(&mut root, "Bad", "platform", &key), "Test/Bad", "must be `alias/<name>`");
-    assert_construct_error(Alias::new(&mut root, "Aws", "alias/aws/x", &key), "Test/Aws", "not `alias/aws/`");
+    assert_construct_error(
+        Alias::new(&mut root, "Bad", "platform", &key),
+        "Test/Bad",
+        "must be `alias/<name>`",
+    );
+    assert_construct_error(
+        Alias::new(&mut root, "Aws", "alias/aws/x", &key),
+        "Test/Aws",
+        "not `alias/aws/`",
+    );
 }
 
 #[test]
@@ -73,12 +106,26 @@ fn log_group_defaults_and_options() {
     let mut st = stack();
     let mut root = st.root();
     assert_construct_error(
-        LogGroup::new(&mut root, "Odd", LogGroupProps { retention_days: 42, ..LogGroupProps::default() }),
+        LogGroup::new(
+            &mut root,
+            "Odd",
+            LogGroupProps {
+                retention_days: 42,
+                ..LogGroupProps::default()
+            },
+        ),
         "Test/Odd",
         "retention_days is 42",
     );
     assert_construct_error(
-        LogGroup::new(&mut root, "Name", LogGroupProps { log_group_name: Some("bad name".into()), ..LogGroupProps::default() }),
+        LogGroup::new(
+            &mut root,
+            "Name",
+            LogGroupProps {
+                log_group_name: Some("bad name".into()),
+                ..LogGroupProps::default()
+            },
+        ),
         "Test/Name",
         "log group name",
     );
@@ -97,10 +144,27 @@ fn bucket_options_and_log_delivery() {
     let mut st = stack();
     let mut root = st.root();
     let b = Bucket::new(&mut root, "AlbLogs", BucketProps::default()).unwrap();
-    b.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal).unwrap();
-    let legacy = Bucket::new(&mut root, "LegacyLogs", BucketProps { bucket_name: Some("legacy-logs-1".into()), ..BucketProps::default() }).unwrap();
-    legacy.allow_alb_access_logs(&mut root, "", AlbLogPrincipal::ElbAccount("156460612806".into())).unwrap();
-    legacy.allow_cloudfront_logs(&mut root, "cf", CloudFrontLogging::Legacy).unwrap();
+    b.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal)
+        .unwrap();
+    let legacy = Bucket::new(
+        &mut root,
+        "LegacyLogs",
+        BucketProps {
+            bucket_name: Some("legacy-logs-1".into()),
+            ..BucketProps::default()
+        },
+    )
+    .unwrap();
+    legacy
+        .allow_alb_access_logs(
+            &mut root,
+            "",
+            AlbLogPrincipal::ElbAccount("156460612806".into()),
+        )
+        .unwrap();
+    legacy
+        .allow_cloudfront_logs(&mut root, "cf", CloudFrontLogging::Legacy)
+        .unwrap();
     let key = Key::new(&mut root, "Key", KeyProps::default()).unwrap();
     let kms = Bucket::new(
         &mut root,
@@ -114,14 +178,23 @@ fn bucket_options_and_log_delivery() {
         },
     )
     .unwrap();
-    kms.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::V2).unwrap();
+    kms.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::V2)
+        .unwrap();
     assert_construct_error(
         kms.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal),
         "Test/KmsLogs",
         "ALB access logs need SSE-S3",
     );
-    assert_construct_error(b.allow_alb_access_logs(&mut root, "x", AlbLogPrincipal::ServicePrincipal), "Test/AlbLogs", "already has statement");
-    assert_construct_error(b.allow_alb_access_logs(&mut root, "/x/", AlbLogPrincipal::ServicePrincipal), "Test/AlbLogs", "log prefix");
+    assert_construct_error(
+        b.allow_alb_access_logs(&mut root, "x", AlbLogPrincipal::ServicePrincipal),
+        "Test/AlbLogs",
+        "already has statement",
+    );
+    assert_construct_error(
+        b.allow_alb_access_logs(&mut root, "/x/", AlbLogPrincipal::ServicePrincipal),
+        "Test/AlbLogs",
+        "log prefix",
+    );
     assert_construct_error(
         legacy.allow_alb_access_logs(&mut root, "y", AlbLogPrincipal::ElbAccount("123".into())),
         "Test/LegacyLogs",
@@ -135,12 +208,26 @@ fn bucket_invariants() {
     let mut st = stack();
     let mut root = st.root();
     assert_construct_error(
-        Bucket::new(&mut root, "Name", BucketProps { bucket_name: Some("Bad_Name".into()), ..BucketProps::default() }),
+        Bucket::new(
+            &mut root,
+            "Name",
+            BucketProps {
+                bucket_name: Some("Bad_Name".into()),
+                ..BucketProps::default()
+            },
+        ),
         "Test/Name",
         "bucket name",
     );
     assert_construct_error(
-        Bucket::new(&mut root, "Zero", BucketProps { expiration_days: Some(0), ..BucketProps::default() }),
+        Bucket::new(
+            &mut root,
+            "Zero",
+            BucketProps {
+                expiration_days: Some(0),
+                ..BucketProps::default()
+            },
+        ),
         "Test/Zero",
         "at least 1",
     );

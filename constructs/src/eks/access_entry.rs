@@ -31,7 +31,10 @@ impl AccessPolicy {
 
     /// `arn:${AWS::Partition}:eks::aws:cluster-access-policy/<Name>`.
     pub fn arn(self) -> Expr {
-        Expr::sub(format!("arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{}", self.name()))
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:eks::aws:cluster-access-policy/{}",
+            self.name()
+        ))
     }
 }
 
@@ -59,7 +62,11 @@ pub struct AccessEntryProps {
 
 impl Default for AccessEntryProps {
     fn default() -> Self {
-        AccessEntryProps { policy: Some(AccessPolicy::ClusterAdmin), scope: AccessScope::Cluster, kubernetes_groups: Vec::new() }
+        AccessEntryProps {
+            policy: Some(AccessPolicy::ClusterAdmin),
+            scope: AccessScope::Cluster,
+            kubernetes_groups: Vec::new(),
+        }
     }
 }
 
@@ -90,7 +97,11 @@ impl AccessEntry {
         if props.policy.is_none() && props.kubernetes_groups.is_empty() {
             return Err(s.error("an access entry needs an access policy or Kubernetes groups"));
         }
-        if let Some(g) = props.kubernetes_groups.iter().find(|g| g.is_empty() || g.starts_with("system:")) {
+        if let Some(g) = props
+            .kubernetes_groups
+            .iter()
+            .find(|g| g.is_empty() || g.starts_with("system:"))
+        {
             return Err(s.error(format!("Kubernetes group `{g}` is reserved or empty")));
         }
         let access_scope = match &props.scope {
@@ -100,12 +111,19 @@ impl AccessEntry {
                     return Err(s.error("a namespace access scope needs at least one namespace"));
                 }
                 if props.policy == Some(AccessPolicy::ClusterAdmin) {
-                    return Err(s.error("AmazonEKSClusterAdminPolicy applies to the cluster scope only"));
+                    return Err(
+                        s.error("AmazonEKSClusterAdminPolicy applies to the cluster scope only")
+                    );
                 }
-                l1::AccessScope { namespaces: Some(ns.clone().into()), ..l1::AccessScope::new(l1::Type::Namespace) }
+                l1::AccessScope {
+                    namespaces: Some(ns.clone().into()),
+                    ..l1::AccessScope::new(l1::Type::Namespace)
+                }
             }
         };
-        let policies = props.policy.map(|p| list([l1::AccessPolicy::new(access_scope, p.arn())]));
+        let policies = props
+            .policy
+            .map(|p| list([l1::AccessPolicy::new(access_scope, p.arn())]));
         let e = s.add(
             "Resource",
             l1::AccessEntry {
@@ -119,6 +137,9 @@ impl AccessEntry {
                 ..l1::AccessEntry::new(&cluster.name, Val::Expr(principal_arn.into()))
             },
         )?;
-        Ok(AccessEntryHandle { logical_id: e.logical_id().to_owned(), arn: e.attr_access_entry_arn() })
+        Ok(AccessEntryHandle {
+            logical_id: e.logical_id().to_owned(),
+            arn: e.attr_access_entry_arn(),
+        })
     }
 }

@@ -41,7 +41,11 @@ impl AddonName {
     pub const fn built_into_auto_mode(self) -> bool {
         matches!(
             self,
-            AddonName::VpcCni | AddonName::CoreDns | AddonName::KubeProxy | AddonName::PodIdentityAgent | AddonName::EbsCsiDriver
+            AddonName::VpcCni
+                | AddonName::CoreDns
+                | AddonName::KubeProxy
+                | AddonName::PodIdentityAgent
+                | AddonName::EbsCsiDriver
         )
     }
 }
@@ -101,7 +105,12 @@ impl Addon {
     /// Adds `vpc-cni` as `scope/id` with a role holding `AmazonEKS_CNI_Policy` bound to
     /// `kube-system/aws-node` through Pod Identity (instead of the node role). Waits for
     /// `pod_identity_agent` (the `eks-pod-identity-agent` add-on's logical id).
-    pub fn vpc_cni(scope: &mut Scope<'_>, id: &str, cluster: &ClusterHandle, pod_identity_agent: &AddonHandle) -> Result<AddonHandle, Error> {
+    pub fn vpc_cni(
+        scope: &mut Scope<'_>,
+        id: &str,
+        cluster: &ClusterHandle,
+        pod_identity_agent: &AddonHandle,
+    ) -> Result<AddonHandle, Error> {
         let mut s = scope.child(id)?;
         let role = Role::new(
             &mut s,
@@ -114,7 +123,10 @@ impl Addon {
             },
         )?;
         let props = AddonProps {
-            pod_identities: vec![AddonPodIdentity { service_account: "aws-node".into(), role: role.clone() }],
+            pod_identities: vec![AddonPodIdentity {
+                service_account: "aws-node".into(),
+                role: role.clone(),
+            }],
             depends_on: vec![pod_identity_agent.logical_id.clone()],
             ..AddonProps::default()
         };
@@ -129,36 +141,58 @@ impl Addon {
         roles: Vec<RoleHandle>,
     ) -> Result<AddonHandle, Error> {
         if cluster.auto_mode && name.built_into_auto_mode() {
-            return Err(s.error(format!("EKS Auto Mode already runs `{}`; do not install it as an add-on", name.as_str())));
+            return Err(s.error(format!(
+                "EKS Auto Mode already runs `{}`; do not install it as an add-on",
+                name.as_str()
+            )));
         }
         if let Some(v) = &props.version
             && (!v.starts_with('v') || v.len() > 100)
         {
-            return Err(s.error(format!("add-on version `{v}` must look like `v1.2.3-eksbuild.1`")));
+            return Err(s.error(format!(
+                "add-on version `{v}` must look like `v1.2.3-eksbuild.1`"
+            )));
         }
         for p in &props.pod_identities {
             if !valid_k8s_name(&p.service_account) {
-                return Err(s.error(format!("service account `{}` is not a valid Kubernetes name", p.service_account)));
+                return Err(s.error(format!(
+                    "service account `{}` is not a valid Kubernetes name",
+                    p.service_account
+                )));
             }
         }
         let assoc: Vec<Val<l1::PodIdentityAssociation>> = props
             .pod_identities
             .iter()
-            .map(|p| l1::PodIdentityAssociation::new(&p.role.arn, p.service_account.as_str()).into())
+            .map(|p| {
+                l1::PodIdentityAssociation::new(&p.role.arn, p.service_account.as_str()).into()
+            })
             .collect();
         let a = s.add(
             "Resource",
             l1::Addon {
                 addon_version: props.version.clone().map(Val::from),
                 resolve_conflicts: Some(l1::ResolveConflicts::Overwrite.into()),
-                pod_identity_associations: if assoc.is_empty() { None } else { Some(list(assoc)) },
-                preserve_on_delete: if props.preserve_on_delete { Some(true.into()) } else { None },
+                pod_identity_associations: if assoc.is_empty() {
+                    None
+                } else {
+                    Some(list(assoc))
+                },
+                preserve_on_delete: if props.preserve_on_delete {
+                    Some(true.into())
+                } else {
+                    None
+                },
                 ..l1::Addon::new(name.as_str(), &cluster.name)
             },
         )?;
         for d in &props.depends_on {
             s.entry_mut(&a).add_depends_on(d.clone());
         }
-        Ok(AddonHandle { logical_id: a.logical_id().to_owned(), arn: a.attr_arn(), roles })
+        Ok(AddonHandle {
+            logical_id: a.logical_id().to_owned(),
+            arn: a.attr_arn(),
+            roles,
+        })
     }
 }

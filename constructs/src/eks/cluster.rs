@@ -3,7 +3,9 @@
 
 use crate::core::{Attr, Error, Expr, Scope, Val, list};
 use crate::ec2::{SecurityGroupHandle, SecurityGroupId, SubnetHandle};
-use crate::iam::{AwsManagedPolicy, PolicyDocument, Principal, Role, RoleHandle, RoleProps, Statement};
+use crate::iam::{
+    AwsManagedPolicy, PolicyDocument, Principal, Role, RoleHandle, RoleProps, Statement,
+};
 use crate::kms::{KeyArn, KeyHandle};
 use crate::l1::eks::cluster as l1;
 use crate::logs::{LogGroup, LogGroupHandle, LogGroupProps};
@@ -54,7 +56,9 @@ pub struct AutoMode {
 
 impl Default for AutoMode {
     fn default() -> Self {
-        AutoMode { node_pools: vec![NodePool::GeneralPurpose, NodePool::System] }
+        AutoMode {
+            node_pools: vec![NodePool::GeneralPurpose, NodePool::System],
+        }
     }
 }
 
@@ -178,10 +182,16 @@ impl Cluster {
     ) -> Result<ClusterHandle, Error> {
         let mut s = scope.child(id)?;
         if subnets.len() < 2 {
-            return Err(s.error(format!("an EKS cluster needs at least 2 subnets in different AZs, got {}", subnets.len())));
+            return Err(s.error(format!(
+                "an EKS cluster needs at least 2 subnets in different AZs, got {}",
+                subnets.len()
+            )));
         }
         if !valid_version(&props.version) {
-            return Err(s.error(format!("version `{}` must look like `1.NN` (e.g. {DEFAULT_KUBERNETES_VERSION})", props.version)));
+            return Err(s.error(format!(
+                "version `{}` must look like `1.NN` (e.g. {DEFAULT_KUBERNETES_VERSION})",
+                props.version
+            )));
         }
         if let Some(n) = &props.name
             && !valid_cluster_name(n)
@@ -206,7 +216,9 @@ impl Cluster {
         }
         if let Some(a) = &props.auto_mode {
             if a.node_pools.is_empty() {
-                return Err(s.error("Auto Mode needs at least one built-in node pool (general-purpose or system)"));
+                return Err(s.error(
+                    "Auto Mode needs at least one built-in node pool (general-purpose or system)",
+                ));
             }
             if a.node_pools.len() == 2 && a.node_pools[0] == a.node_pools[1] {
                 return Err(s.error("node pools must be distinct"));
@@ -219,7 +231,10 @@ impl Cluster {
         };
         let log_name: Expr = match &props.name {
             Some(n) => Expr::str(format!("/aws/eks/{n}/cluster")),
-            None => Expr::sub(format!("/aws/eks/${{AWS::StackName}}-{}/cluster", kebab(id))),
+            None => Expr::sub(format!(
+                "/aws/eks/${{AWS::StackName}}-{}/cluster",
+                kebab(id)
+            )),
         };
         let log_group = LogGroup::new(
             &mut s,
@@ -243,7 +258,13 @@ impl Cluster {
             ]);
         }
         let kms_doc = PolicyDocument::new(vec![Statement::allow(
-            ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants", "kms:CreateGrant"],
+            [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:ListGrants",
+                "kms:CreateGrant",
+            ],
             vec![secrets_key.arn.clone().into_expr()],
         )]);
         let role = Role::new(
@@ -286,11 +307,19 @@ impl Cluster {
         let mut vpc_config = l1::ResourcesVpcConfig {
             endpoint_private_access: Some(private.into()),
             endpoint_public_access: Some(public.into()),
-            public_access_cidrs: if public { Some(cidrs.clone().into()) } else { None },
-            ..l1::ResourcesVpcConfig::new(list(subnets.iter().map(|sn| Val::<String>::from(&sn.id))))
+            public_access_cidrs: if public {
+                Some(cidrs.clone().into())
+            } else {
+                None
+            },
+            ..l1::ResourcesVpcConfig::new(list(
+                subnets.iter().map(|sn| Val::<String>::from(&sn.id)),
+            ))
         };
         if !props.security_group_ids.is_empty() {
-            vpc_config.security_group_ids = Some(list(props.security_group_ids.iter().map(Val::<String>::from)));
+            vpc_config.security_group_ids = Some(list(
+                props.security_group_ids.iter().map(Val::<String>::from),
+            ));
         }
         let mut network = l1::KubernetesNetworkConfig {
             ip_family: Some(l1::IpFamily::Ipv4.into()),
@@ -303,7 +332,9 @@ impl Cluster {
             access_config: Some(
                 l1::AccessConfig {
                     authentication_mode: Some(l1::AuthenticationMode::Api.into()),
-                    bootstrap_cluster_creator_admin_permissions: Some(props.bootstrap_cluster_creator_admin.into()),
+                    bootstrap_cluster_creator_admin_permissions: Some(
+                        props.bootstrap_cluster_creator_admin.into(),
+                    ),
                 }
                 .into(),
             ),
@@ -311,9 +342,9 @@ impl Cluster {
                 l1::Logging {
                     cluster_logging: Some(
                         l1::ClusterLogging {
-                            enabled_types: Some(list(
-                                log_types.map(|t| l1::LoggingTypeConfig { type_: Some(t.into()) }),
-                            )),
+                            enabled_types: Some(list(log_types.map(|t| l1::LoggingTypeConfig {
+                                type_: Some(t.into()),
+                            }))),
                         }
                         .into(),
                     ),
@@ -321,15 +352,29 @@ impl Cluster {
                 .into(),
             ),
             encryption_config: Some(list([l1::EncryptionConfig {
-                provider: Some(l1::Provider { key_arn: Some((&secrets_key.arn).into()) }.into()),
+                provider: Some(
+                    l1::Provider {
+                        key_arn: Some((&secrets_key.arn).into()),
+                    }
+                    .into(),
+                ),
                 resources: Some(list(["secrets"])),
             }])),
             upgrade_policy: if props.standard_support_only {
-                Some(l1::UpgradePolicy { support_type: Some(l1::SupportType::Standard.into()) }.into())
+                Some(
+                    l1::UpgradePolicy {
+                        support_type: Some(l1::SupportType::Standard.into()),
+                    }
+                    .into(),
+                )
             } else {
                 None
             },
-            deletion_protection: if props.deletion_protection { Some(true.into()) } else { None },
+            deletion_protection: if props.deletion_protection {
+                Some(true.into())
+            } else {
+                None
+            },
             ..l1::Cluster::new(vpc_config, &role.arn)
         };
         if let (Some(a), Some(nr)) = (&props.auto_mode, &node_role) {
@@ -341,9 +386,23 @@ impl Cluster {
                 }
                 .into(),
             );
-            network.elastic_load_balancing = Some(l1::ElasticLoadBalancing { enabled: Some(true.into()) }.into());
-            cluster.storage_config =
-                Some(l1::StorageConfig { block_storage: Some(l1::BlockStorage { enabled: Some(true.into()) }.into()) }.into());
+            network.elastic_load_balancing = Some(
+                l1::ElasticLoadBalancing {
+                    enabled: Some(true.into()),
+                }
+                .into(),
+            );
+            cluster.storage_config = Some(
+                l1::StorageConfig {
+                    block_storage: Some(
+                        l1::BlockStorage {
+                            enabled: Some(true.into()),
+                        }
+                        .into(),
+                    ),
+                }
+                .into(),
+            );
             cluster.bootstrap_self_managed_addons = Some(false.into());
         } else if let Some(b) = props.bootstrap_self_managed_addons {
             cluster.bootstrap_self_managed_addons = Some(b.into());
@@ -379,7 +438,8 @@ fn valid_version(v: &str) -> bool {
 fn valid_cluster_name(n: &str) -> bool {
     (1..=100).contains(&n.len())
         && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// `GrpcCluster` → `grpc-cluster`.

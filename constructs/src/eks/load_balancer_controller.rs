@@ -3,11 +3,14 @@
 
 use crate::core::{Error, Expr, Scope};
 use crate::iam::{
-    ConditionOperator, Policy, PolicyDocument, PolicyHandle, PolicyProps, Principal, Role, RoleHandle, RoleProps, Statement,
+    ConditionOperator, Policy, PolicyDocument, PolicyHandle, PolicyProps, Principal, Role,
+    RoleHandle, RoleProps, Statement,
 };
 
 use super::cluster::ClusterHandle;
-use super::pod_identity_association::{PodIdentityAssociation, PodIdentityAssociationHandle, PodIdentityAssociationProps};
+use super::pod_identity_association::{
+    PodIdentityAssociation, PodIdentityAssociationHandle, PodIdentityAssociationProps,
+};
 
 /// Which permissions the controller gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,7 +106,9 @@ impl LoadBalancerControllerIdentity {
             "Policy",
             doc,
             &[&role],
-            PolicyProps { policy_name: Some("aws-load-balancer-controller".into()) },
+            PolicyProps {
+                policy_name: Some("aws-load-balancer-controller".into()),
+            },
         )?;
         if props.policy == LoadBalancerControllerPolicy::Full {
             let missing = s.error("policy was not added");
@@ -119,9 +124,15 @@ impl LoadBalancerControllerIdentity {
             &props.namespace,
             &props.service_account,
             &role,
-            PodIdentityAssociationProps { depends_on: props.pod_identity_agent.iter().cloned().collect() },
+            PodIdentityAssociationProps {
+                depends_on: props.pod_identity_agent.iter().cloned().collect(),
+            },
         )?;
-        Ok(LoadBalancerControllerHandle { role, policy, association })
+        Ok(LoadBalancerControllerHandle {
+            role,
+            policy,
+            association,
+        })
     }
 }
 
@@ -168,7 +179,11 @@ pub fn full_policy() -> PolicyDocument {
     PolicyDocument::new(vec![
         Statement::allow_all_resources(["iam:CreateServiceLinkedRole"])
             .with_sid("CreateServiceLinkedRole")
-            .with_condition(StringEquals, "iam:AWSServiceName", "elasticloadbalancing.amazonaws.com"),
+            .with_condition(
+                StringEquals,
+                "iam:AWSServiceName",
+                "elasticloadbalancing.amazonaws.com",
+            ),
         Statement::allow_all_resources(DESCRIBE).with_sid("Describe"),
         Statement::allow_all_resources([
             "cognito-idp:DescribeUserPoolClient",
@@ -190,13 +205,19 @@ pub fn full_policy() -> PolicyDocument {
             "shield:DeleteProtection",
         ])
         .with_sid("EdgeServicesRead"),
-        Statement::allow_all_resources(["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"])
-            .with_sid("SecurityGroupRules"),
+        Statement::allow_all_resources([
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupIngress",
+        ])
+        .with_sid("SecurityGroupRules"),
         Statement::allow_all_resources(["ec2:CreateSecurityGroup"]).with_sid("CreateSecurityGroup"),
-        Statement::allow(["ec2:CreateTags"], vec![sub("arn:${AWS::Partition}:ec2:*:*:security-group/*")])
-            .with_sid("TagOnCreate")
-            .with_condition(StringEquals, "ec2:CreateAction", "CreateSecurityGroup")
-            .with_condition(Null, "aws:RequestTag/elbv2.k8s.aws/cluster", "false"),
+        Statement::allow(
+            ["ec2:CreateTags"],
+            vec![sub("arn:${AWS::Partition}:ec2:*:*:security-group/*")],
+        )
+        .with_sid("TagOnCreate")
+        .with_condition(StringEquals, "ec2:CreateAction", "CreateSecurityGroup")
+        .with_condition(Null, "aws:RequestTag/elbv2.k8s.aws/cluster", "false"),
         Statement::allow_all_resources([
             "ec2:AuthorizeSecurityGroupIngress",
             "ec2:RevokeSecurityGroupIngress",
@@ -204,9 +225,12 @@ pub fn full_policy() -> PolicyDocument {
         ])
         .with_sid("ManageControllerSecurityGroups")
         .with_condition(Null, "aws:ResourceTag/elbv2.k8s.aws/cluster", "false"),
-        Statement::allow_all_resources(["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"])
-            .with_sid("CreateLoadBalancers")
-            .with_condition(Null, "aws:RequestTag/elbv2.k8s.aws/cluster", "false"),
+        Statement::allow_all_resources([
+            "elasticloadbalancing:CreateLoadBalancer",
+            "elasticloadbalancing:CreateTargetGroup",
+        ])
+        .with_sid("CreateLoadBalancers")
+        .with_condition(Null, "aws:RequestTag/elbv2.k8s.aws/cluster", "false"),
         Statement::allow_all_resources([
             "elasticloadbalancing:CreateListener",
             "elasticloadbalancing:DeleteListener",
@@ -232,8 +256,13 @@ pub fn full_policy() -> PolicyDocument {
         .with_sid("ManageControllerLoadBalancers")
         .with_condition(Null, "aws:ResourceTag/elbv2.k8s.aws/cluster", "false"),
         Statement::allow(
-            ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-            vec![sub("arn:${AWS::Partition}:elasticloadbalancing:*:*:targetgroup/*/*")],
+            [
+                "elasticloadbalancing:RegisterTargets",
+                "elasticloadbalancing:DeregisterTargets",
+            ],
+            vec![sub(
+                "arn:${AWS::Partition}:elasticloadbalancing:*:*:targetgroup/*/*",
+            )],
         )
         .with_sid("RegisterTargets"),
         Statement::allow_all_resources([

@@ -37,15 +37,21 @@ mod load_balancer_controller;
 mod nodegroup;
 mod pod_identity_association;
 
-pub use access_entry::{AccessEntry, AccessEntryHandle, AccessEntryProps, AccessPolicy, AccessScope};
+pub use access_entry::{
+    AccessEntry, AccessEntryHandle, AccessEntryProps, AccessPolicy, AccessScope,
+};
 pub use addon::{Addon, AddonHandle, AddonName, AddonPodIdentity, AddonProps};
-pub use cluster::{AutoMode, Cluster, ClusterHandle, ClusterName, ClusterProps, DEFAULT_KUBERNETES_VERSION, EndpointAccess, NodePool};
+pub use cluster::{
+    AutoMode, Cluster, ClusterHandle, ClusterName, ClusterProps, DEFAULT_KUBERNETES_VERSION,
+    EndpointAccess, NodePool,
+};
 pub use ingress::allow_from_load_balancer;
 pub use load_balancer_controller::{
-    LoadBalancerControllerHandle, LoadBalancerControllerIdentity, LoadBalancerControllerPolicy, LoadBalancerControllerProps,
-    full_policy, target_group_binding_policy,
+    LoadBalancerControllerHandle, LoadBalancerControllerIdentity, LoadBalancerControllerPolicy,
+    LoadBalancerControllerProps, full_policy, target_group_binding_policy,
 };
 pub use nodegroup::{AmiType, CapacityType, Nodegroup, NodegroupHandle, NodegroupProps};
 pub use pod_identity_association::{
-    PodIdentityAssociation, PodIdentityAssociationHandle, PodIdentityAssociationProps, valid_k8s_name,
+    PodIdentityAssociation, PodIdentityAssociationHandle, PodIdentityAssociationProps,
+    valid_k8s_name,
 };

@@ -145,9 +145,15 @@ impl Nodegroup {
             return Err(s.error("max_unavailable must be 1–100"));
         }
         if let Some(n) = &props.name
-            && (n.is_empty() || n.len() > 63 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            && (n.is_empty()
+                || n.len() > 63
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         {
-            return Err(s.error(format!("node group name `{n}` must be 1–63 letters, digits, `-` and `_`")));
+            return Err(s.error(format!(
+                "node group name `{n}` must be 1–63 letters, digits, `-` and `_`"
+            )));
         }
         let role = Role::new(
             &mut s,
@@ -162,8 +168,11 @@ impl Nodegroup {
                 ..RoleProps::default()
             },
         )?;
-        let labels: BTreeMap<String, Val<String>> =
-            props.labels.iter().map(|(k, v)| (k.clone(), Val::from(v.as_str()))).collect();
+        let labels: BTreeMap<String, Val<String>> = props
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Val::from(v.as_str())))
+            .collect();
         let ng = s.add(
             "Resource",
             l1::Nodegroup {
@@ -187,13 +196,28 @@ impl Nodegroup {
                     .into(),
                 ),
                 update_config: Some(
-                    l1::UpdateConfig { max_unavailable: Some(f64::from(props.max_unavailable).into()), ..l1::UpdateConfig::new() }
-                        .into(),
+                    l1::UpdateConfig {
+                        max_unavailable: Some(f64::from(props.max_unavailable).into()),
+                        ..l1::UpdateConfig::new()
+                    }
+                    .into(),
                 ),
-                labels: if labels.is_empty() { None } else { Some(labels.into()) },
-                ..l1::Nodegroup::new(&cluster.name, &role.arn, list(subnets.iter().map(|sn| Val::<String>::from(&sn.id))))
+                labels: if labels.is_empty() {
+                    None
+                } else {
+                    Some(labels.into())
+                },
+                ..l1::Nodegroup::new(
+                    &cluster.name,
+                    &role.arn,
+                    list(subnets.iter().map(|sn| Val::<String>::from(&sn.id))),
+                )
             },
         )?;
-        Ok(NodegroupHandle { logical_id: ng.logical_id().to_owned(), arn: ng.attr_arn(), role })
+        Ok(NodegroupHandle {
+            logical_id: ng.logical_id().to_owned(),
+            arn: ng.attr_arn(),
+            role,
+        })
     }
 }

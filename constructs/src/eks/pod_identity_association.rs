@@ -42,14 +42,20 @@ impl PodIdentityAssociation {
         props: PodIdentityAssociationProps,
     ) -> Result<PodIdentityAssociationHandle, Error> {
         let mut s = scope.child(id)?;
-        for (what, n) in [("namespace", namespace), ("service account", service_account)] {
+        for (what, n) in [
+            ("namespace", namespace),
+            ("service account", service_account),
+        ] {
             if !valid_k8s_name(n) {
                 return Err(s.error(format!(
                     "{what} `{n}` must be a Kubernetes name: 1–253 lowercase letters, digits, `-` and `.`, alphanumeric at both ends"
                 )));
             }
         }
-        let a = s.add("Resource", l1::PodIdentityAssociation::new(&cluster.name, namespace, &role.arn, service_account))?;
+        let a = s.add(
+            "Resource",
+            l1::PodIdentityAssociation::new(&cluster.name, namespace, &role.arn, service_account),
+        )?;
         for d in &props.depends_on {
             s.entry_mut(&a).add_depends_on(d.clone());
         }
@@ -64,7 +70,8 @@ impl PodIdentityAssociation {
 /// A DNS-1123 subdomain (namespaces and service accounts).
 pub fn valid_k8s_name(n: &str) -> bool {
     (1..=253).contains(&n.len())
-        && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
         && n.starts_with(|c: char| c.is_ascii_alphanumeric())
         && n.ends_with(|c: char| c.is_ascii_alphanumeric())
 }

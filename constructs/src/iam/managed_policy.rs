@@ -59,9 +59,15 @@ impl AwsManagedPolicy {
             AwsManagedPolicy::AmazonEKSLoadBalancingPolicy => "AmazonEKSLoadBalancingPolicy",
             AwsManagedPolicy::AmazonEKSNetworkingPolicy => "AmazonEKSNetworkingPolicy",
             AwsManagedPolicy::AmazonEKSWorkerNodePolicy => "AmazonEKSWorkerNodePolicy",
-            AwsManagedPolicy::AmazonEKSWorkerNodeMinimalPolicy => "AmazonEKSWorkerNodeMinimalPolicy",
-            AwsManagedPolicy::AmazonEC2ContainerRegistryPullOnly => "AmazonEC2ContainerRegistryPullOnly",
-            AwsManagedPolicy::AmazonEC2ContainerRegistryReadOnly => "AmazonEC2ContainerRegistryReadOnly",
+            AwsManagedPolicy::AmazonEKSWorkerNodeMinimalPolicy => {
+                "AmazonEKSWorkerNodeMinimalPolicy"
+            }
+            AwsManagedPolicy::AmazonEC2ContainerRegistryPullOnly => {
+                "AmazonEC2ContainerRegistryPullOnly"
+            }
+            AwsManagedPolicy::AmazonEC2ContainerRegistryReadOnly => {
+                "AmazonEC2ContainerRegistryReadOnly"
+            }
             AwsManagedPolicy::AmazonEKS_CNI_Policy => "AmazonEKS_CNI_Policy",
             AwsManagedPolicy::AmazonEKSVPCResourceController => "AmazonEKSVPCResourceController",
             AwsManagedPolicy::AmazonEBSCSIDriverPolicy => "AmazonEBSCSIDriverPolicy",
@@ -80,6 +86,10 @@ impl AwsManagedPolicy {
 
     /// The ARN, partition-aware.
     pub fn arn(self) -> Expr {
-        Expr::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{}{}", self.path(), self.name()))
+        Expr::sub(format!(
+            "arn:${{AWS::Partition}}:iam::aws:policy/{}{}",
+            self.path(),
+            self.name()
+        ))
     }
 }

@@ -24,6 +24,7 @@ mod role;
 pub use managed_policy::AwsManagedPolicy;
 pub use policy::{Policy, PolicyHandle, PolicyProps};
 pub use policy_document::{
-    Condition, ConditionOperator, DocumentKind, Effect, POLICY_VERSION, PolicyDocument, Principal, Statement, arn,
+    Condition, ConditionOperator, DocumentKind, Effect, POLICY_VERSION, PolicyDocument, Principal,
+    Statement, arn,
 };
 pub use role::{Role, RoleArn, RoleHandle, RoleName, RoleProps};

@@ -51,8 +51,13 @@ impl Policy {
         if roles.is_empty() {
             return Err(s.error("a policy must be attached to at least one role"));
         }
-        document.check(DocumentKind::Identity).map_err(|m| s.error(m))?;
-        let name = props.policy_name.clone().unwrap_or_else(|| s.logical_id_for("Resource"));
+        document
+            .check(DocumentKind::Identity)
+            .map_err(|m| s.error(m))?;
+        let name = props
+            .policy_name
+            .clone()
+            .unwrap_or_else(|| s.logical_id_for("Resource"));
         if name.is_empty() || name.len() > 128 {
             return Err(s.error(format!("policy name `{name}` must be 1–128 characters")));
         }
@@ -63,6 +68,9 @@ impl Policy {
                 ..l1::Policy::new(document.to_value(), name)
             },
         )?;
-        Ok(PolicyHandle { logical_id: p.logical_id().to_owned(), id: p.attr_id() })
+        Ok(PolicyHandle {
+            logical_id: p.logical_id().to_owned(),
+            id: p.attr_id(),
+        })
     }
 }

@@ -118,8 +118,16 @@ pub struct Condition {
 
 impl Condition {
     /// A condition with one value.
-    pub fn new(operator: ConditionOperator, key: impl Into<String>, value: impl Into<Expr>) -> Condition {
-        Condition { operator, key: key.into(), values: vec![value.into()] }
+    pub fn new(
+        operator: ConditionOperator,
+        key: impl Into<String>,
+        value: impl Into<Expr>,
+    ) -> Condition {
+        Condition {
+            operator,
+            key: key.into(),
+            values: vec![value.into()],
+        }
     }
 }
 
@@ -142,13 +150,26 @@ pub struct Statement {
 
 impl Statement {
     /// An `Allow` statement for `actions` on `resources`.
-    pub fn allow<A: Into<String>>(actions: impl IntoIterator<Item = A>, resources: Vec<Expr>) -> Statement {
-        Statement { actions: actions.into_iter().map(Into::into).collect(), resources, ..Statement::default() }
+    pub fn allow<A: Into<String>>(
+        actions: impl IntoIterator<Item = A>,
+        resources: Vec<Expr>,
+    ) -> Statement {
+        Statement {
+            actions: actions.into_iter().map(Into::into).collect(),
+            resources,
+            ..Statement::default()
+        }
     }
 
     /// A `Deny` statement for `actions` on `resources`.
-    pub fn deny<A: Into<String>>(actions: impl IntoIterator<Item = A>, resources: Vec<Expr>) -> Statement {
-        Statement { effect: Effect::Deny, ..Statement::allow(actions, resources) }
+    pub fn deny<A: Into<String>>(
+        actions: impl IntoIterator<Item = A>,
+        resources: Vec<Expr>,
+    ) -> Statement {
+        Statement {
+            effect: Effect::Deny,
+            ..Statement::allow(actions, resources)
+        }
     }
 
     /// An `Allow` statement for `actions` on every resource (`*`).
@@ -169,14 +190,28 @@ impl Statement {
     }
 
     /// Adds a condition with one value.
-    pub fn with_condition(mut self, operator: ConditionOperator, key: impl Into<String>, value: impl Into<Expr>) -> Statement {
+    pub fn with_condition(
+        mut self,
+        operator: ConditionOperator,
+        key: impl Into<String>,
+        value: impl Into<Expr>,
+    ) -> Statement {
         self.conditions.push(Condition::new(operator, key, value));
         self
     }
 
     /// Adds a condition with several values.
-    pub fn with_condition_values(mut self, operator: ConditionOperator, key: impl Into<String>, values: Vec<Expr>) -> Statement {
-        self.conditions.push(Condition { operator, key: key.into(), values });
+    pub fn with_condition_values(
+        mut self,
+        operator: ConditionOperator,
+        key: impl Into<String>,
+        values: Vec<Expr>,
+    ) -> Statement {
+        self.conditions.push(Condition {
+            operator,
+            key: key.into(),
+            values,
+        });
         self
     }
 
@@ -199,18 +234,29 @@ impl Statement {
                 m.insert("Principal".into(), Value::Object(p));
             }
         }
-        m.insert("Action".into(), scalar_or_list(self.actions.iter().map(|a| json!(a)).collect()));
+        m.insert(
+            "Action".into(),
+            scalar_or_list(self.actions.iter().map(|a| json!(a)).collect()),
+        );
         if !self.resources.is_empty() {
-            m.insert("Resource".into(), scalar_or_list(self.resources.iter().map(Expr::to_value).collect()));
+            m.insert(
+                "Resource".into(),
+                scalar_or_list(self.resources.iter().map(Expr::to_value).collect()),
+            );
         }
         if !self.conditions.is_empty() {
             let mut ops = Map::new();
             let mut sorted: Vec<&Condition> = self.conditions.iter().collect();
             sorted.sort_by_key(|c| c.operator);
             for c in sorted {
-                let entry = ops.entry(c.operator.as_str().to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                let entry = ops
+                    .entry(c.operator.as_str().to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if let Some(o) = entry.as_object_mut() {
-                    o.insert(c.key.clone(), scalar_or_list(c.values.iter().map(Expr::to_value).collect()));
+                    o.insert(
+                        c.key.clone(),
+                        scalar_or_list(c.values.iter().map(Expr::to_value).collect()),
+                    );
                 }
             }
             m.insert("Condition".into(), Value::Object(ops));
@@ -233,7 +279,11 @@ fn push_value(m: &mut Map<String, Value>, key: &str, v: Value) {
 }
 
 fn scalar_or_list(mut items: Vec<Value>) -> Value {
-    if items.len() == 1 { items.remove(0) } else { Value::Array(items) }
+    if items.len() == 1 {
+        items.remove(0)
+    } else {
+        Value::Array(items)
+    }
 }
 
 /// What a document is used for; decides which statement parts are required.
@@ -294,16 +344,22 @@ impl PolicyDocument {
         for (i, s) in self.statements.iter().enumerate() {
             let name = s.sid.clone().unwrap_or_else(|| format!("#{i}"));
             if let Some(sid) = &s.sid
-                && (!sids.insert(sid.clone()) || sid.is_empty() || !sid.chars().all(|c| c.is_ascii_alphanumeric()))
+                && (!sids.insert(sid.clone())
+                    || sid.is_empty()
+                    || !sid.chars().all(|c| c.is_ascii_alphanumeric()))
             {
-                return Err(format!("statement id `{sid}` must be unique and alphanumeric"));
+                return Err(format!(
+                    "statement id `{sid}` must be unique and alphanumeric"
+                ));
             }
             if s.actions.is_empty() || s.actions.iter().any(|a| a.is_empty()) {
                 return Err(format!("statement {name} has no actions"));
             }
             match kind {
                 DocumentKind::Identity if !s.principals.is_empty() => {
-                    return Err(format!("statement {name}: identity policies take no principals"));
+                    return Err(format!(
+                        "statement {name}: identity policies take no principals"
+                    ));
                 }
                 DocumentKind::Identity | DocumentKind::Resource if s.resources.is_empty() => {
                     return Err(format!("statement {name} has no resources"));
@@ -312,7 +368,9 @@ impl PolicyDocument {
                     return Err(format!("statement {name} has no principal"));
                 }
                 DocumentKind::Trust if !s.resources.is_empty() => {
-                    return Err(format!("statement {name}: trust policies take no resources"));
+                    return Err(format!(
+                        "statement {name}: trust policies take no resources"
+                    ));
                 }
                 _ => {}
             }
@@ -324,5 +382,8 @@ impl PolicyDocument {
 /// `arn:${AWS::Partition}:<service>:<region>:<account>:<resource>` as an `Fn::Sub` expression;
 /// write `${AWS::Region}` / `${AWS::AccountId}` or `*` for region and account.
 pub fn arn(service: &str, region: &str, account: &str, resource: &str) -> Expr {
-    Expr::sub(format!("arn:${{{}}}:{service}:{region}:{account}:{resource}", Pseudo::Partition.name()))
+    Expr::sub(format!(
+        "arn:${{{}}}:{service}:{region}:{account}:{resource}",
+        Pseudo::Partition.name()
+    ))
 }

@@ -75,27 +75,45 @@ pub struct Role;
 
 impl Role {
     /// Adds the role as `scope/id`, trusted by `trusted`.
-    pub fn new(scope: &mut Scope<'_>, id: &str, trusted: Principal, props: RoleProps) -> Result<RoleHandle, Error> {
+    pub fn new(
+        scope: &mut Scope<'_>,
+        id: &str,
+        trusted: Principal,
+        props: RoleProps,
+    ) -> Result<RoleHandle, Error> {
         let mut s = scope.child(id)?;
         if trusted == Principal::Any {
-            return Err(s.error("a role cannot trust every principal (`*`); name a service or an account"));
+            return Err(
+                s.error("a role cannot trust every principal (`*`); name a service or an account")
+            );
         }
         if let Some(n) = &props.role_name
-            && (n.is_empty() || n.len() > 64 || !n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)))
+            && (n.is_empty()
+                || n.len() > 64
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)))
         {
-            return Err(s.error(format!("role name `{n}` must be 1–64 characters of letters, digits and +=,.@_-")));
+            return Err(s.error(format!(
+                "role name `{n}` must be 1–64 characters of letters, digits and +=,.@_-"
+            )));
         }
         if let Some(d) = props.max_session_duration_seconds
             && !(3600..=43200).contains(&d)
         {
-            return Err(s.error(format!("max_session_duration_seconds is {d}; use 3600–43200")));
+            return Err(s.error(format!(
+                "max_session_duration_seconds is {d}; use 3600–43200"
+            )));
         }
         let mut names = std::collections::BTreeSet::new();
         for (name, doc) in &props.inline_policies {
             if name.is_empty() || name.len() > 128 || !names.insert(name.clone()) {
-                return Err(s.error(format!("inline policy name `{name}` must be 1–128 characters and unique")));
+                return Err(s.error(format!(
+                    "inline policy name `{name}` must be 1–128 characters and unique"
+                )));
             }
-            doc.check(DocumentKind::Identity).map_err(|m| s.error(format!("inline policy `{name}`: {m}")))?;
+            doc.check(DocumentKind::Identity)
+                .map_err(|m| s.error(format!("inline policy `{name}`: {m}")))?;
         }
         let mut actions = vec!["sts:AssumeRole"];
         if props.tag_session || trusted == Principal::PodIdentity {
@@ -124,13 +142,25 @@ impl Role {
             l1::Role {
                 description: props.description.clone().map(Val::from),
                 role_name: props.role_name.clone().map(Val::from),
-                managed_policy_arns: if managed.is_empty() { None } else { Some(Val::Lit(managed)) },
-                policies: if policies.is_empty() { None } else { Some(Val::Lit(policies)) },
+                managed_policy_arns: if managed.is_empty() {
+                    None
+                } else {
+                    Some(Val::Lit(managed))
+                },
+                policies: if policies.is_empty() {
+                    None
+                } else {
+                    Some(Val::Lit(policies))
+                },
                 max_session_duration: props.max_session_duration_seconds.map(Val::from),
                 permissions_boundary: props.permissions_boundary.clone().map(Val::from),
                 ..l1::Role::new(trust.to_value())
             },
         )?;
-        Ok(RoleHandle { logical_id: role.logical_id().to_owned(), name: role.ref_().cast(), arn: role.attr_arn().cast() })
+        Ok(RoleHandle {
+            logical_id: role.logical_id().to_owned(),
+            name: role.ref_().cast(),
+            arn: role.attr_arn().cast(),
+        })
     }
 }

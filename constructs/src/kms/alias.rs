@@ -30,14 +30,20 @@ pub struct Alias;
 
 impl Alias {
     /// Adds `alias_name` (starting `alias/`, not `alias/aws/`) for `key` as `scope/id`.
-    pub fn new(scope: &mut Scope<'_>, id: &str, alias_name: &str, key: &KeyHandle) -> Result<AliasHandle, Error> {
+    pub fn new(
+        scope: &mut Scope<'_>,
+        id: &str,
+        alias_name: &str,
+        key: &KeyHandle,
+    ) -> Result<AliasHandle, Error> {
         let mut s = scope.child(id)?;
         let rest = alias_name.strip_prefix("alias/");
         let ok = rest.is_some_and(|r| {
             !r.is_empty()
                 && alias_name.len() <= 256
                 && !r.starts_with("aws/")
-                && r.chars().all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
         });
         if !ok {
             return Err(s.error(format!(
@@ -45,6 +51,9 @@ impl Alias {
             )));
         }
         let a = s.add("Resource", l1::Alias::new(alias_name, &key.key_id))?;
-        Ok(AliasHandle { logical_id: a.logical_id().to_owned(), name: a.ref_() })
+        Ok(AliasHandle {
+            logical_id: a.logical_id().to_owned(),
+            name: a.ref_(),
+        })
     }
 }

@@ -29,8 +29,14 @@ impl KeyServiceGrant {
                 "kms:Describe*",
             ])
             .with_sid("CloudWatchLogs")
-            .with_principal(Principal::ServiceExpr(Expr::sub("logs.${AWS::Region}.amazonaws.com")))
-            .with_condition(ConditionOperator::ArnLike, "kms:EncryptionContext:aws:logs:arn", log_group_arn.clone()),
+            .with_principal(Principal::ServiceExpr(Expr::sub(
+                "logs.${AWS::Region}.amazonaws.com",
+            )))
+            .with_condition(
+                ConditionOperator::ArnLike,
+                "kms:EncryptionContext:aws:logs:arn",
+                log_group_arn.clone(),
+            ),
             KeyServiceGrant::Custom(s) => s.clone(),
         }
     }
@@ -104,7 +110,10 @@ impl Key {
             return Err(s.error("key rotation must stay on for a symmetric platform key"));
         }
         if !(7..=30).contains(&props.pending_window_days) {
-            return Err(s.error(format!("pending_window_days is {}; use 7–30", props.pending_window_days)));
+            return Err(s.error(format!(
+                "pending_window_days is {}; use 7–30",
+                props.pending_window_days
+            )));
         }
         if let Some(d) = props.rotation_period_days
             && !(90..=2560).contains(&d)
@@ -112,12 +121,15 @@ impl Key {
             return Err(s.error(format!("rotation_period_days is {d}; use 90–2560")));
         }
         let mut doc = PolicyDocument::new(vec![
-            Statement::allow_all_resources(["kms:*"]).with_sid("AccountAdministration").with_principal(Principal::AccountRoot),
+            Statement::allow_all_resources(["kms:*"])
+                .with_sid("AccountAdministration")
+                .with_principal(Principal::AccountRoot),
         ]);
         for g in &props.service_grants {
             doc.push(g.statement());
         }
-        doc.check(DocumentKind::Resource).map_err(|m| s.error(format!("key policy: {m}")))?;
+        doc.check(DocumentKind::Resource)
+            .map_err(|m| s.error(format!("key policy: {m}")))?;
         let key = s.add(
             "Resource",
             l1::Key {
@@ -132,6 +144,10 @@ impl Key {
             },
         )?;
         s.entry_mut(&key).set_removal_policy(props.removal_policy);
-        Ok(KeyHandle { logical_id: key.logical_id().to_owned(), key_id: key.ref_(), arn: key.attr_arn().cast() })
+        Ok(KeyHandle {
+            logical_id: key.logical_id().to_owned(),
+            key_id: key.ref_(),
+            arn: key.attr_arn().cast(),
+        })
     }
 }

@@ -5,8 +5,10 @@ use crate::kms::KeyArn;
 use crate::l1::logs::log_group as l1;
 
 /// Retention values CloudWatch Logs accepts.
-pub const RETENTION_DAYS: [u32; 22] =
-    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub const RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 
 /// Optional settings of a [`LogGroup`].
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +27,12 @@ pub struct LogGroupProps {
 
 impl Default for LogGroupProps {
     fn default() -> Self {
-        LogGroupProps { log_group_name: None, retention_days: 365, kms_key: None, removal_policy: RemovalPolicy::Retain }
+        LogGroupProps {
+            log_group_name: None,
+            retention_days: 365,
+            kms_key: None,
+            removal_policy: RemovalPolicy::Retain,
+        }
     }
 }
 
@@ -58,7 +65,11 @@ pub struct LogGroup;
 
 impl LogGroup {
     /// Adds the log group as `scope/id`.
-    pub fn new(scope: &mut Scope<'_>, id: &str, props: LogGroupProps) -> Result<LogGroupHandle, Error> {
+    pub fn new(
+        scope: &mut Scope<'_>,
+        id: &str,
+        props: LogGroupProps,
+    ) -> Result<LogGroupHandle, Error> {
         let mut s = scope.child(id)?;
         if !RETENTION_DAYS.contains(&props.retention_days) {
             return Err(s.error(format!(
@@ -67,9 +78,15 @@ impl LogGroup {
             )));
         }
         if let Some(Val::Lit(n)) = &props.log_group_name
-            && (n.is_empty() || n.len() > 512 || !n.chars().all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c)))
+            && (n.is_empty()
+                || n.len() > 512
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c)))
         {
-            return Err(s.error(format!("log group name `{n}` must be 1–512 characters of letters, digits and _-/.#")));
+            return Err(s.error(format!(
+                "log group name `{n}` must be 1–512 characters of letters, digits and _-/.#"
+            )));
         }
         let lg = s.add(
             "Resource",
@@ -81,6 +98,10 @@ impl LogGroup {
             },
         )?;
         s.entry_mut(&lg).set_removal_policy(props.removal_policy);
-        Ok(LogGroupHandle { logical_id: lg.logical_id().to_owned(), name: lg.ref_().cast(), arn: lg.attr_arn() })
+        Ok(LogGroupHandle {
+            logical_id: lg.logical_id().to_owned(),
+            name: lg.ref_().cast(),
+            arn: lg.attr_arn(),
+        })
     }
 }

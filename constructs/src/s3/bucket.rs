@@ -129,7 +129,10 @@ impl Bucket {
         let sse = match &props.encryption {
             BucketEncryption::S3Managed => l1::ServerSideEncryptionRule {
                 server_side_encryption_by_default: Some(
-                    l1::ServerSideEncryptionByDefault::new(l1::ServerSideEncryptionByDefaultSseAlgorithm::Aes256).into(),
+                    l1::ServerSideEncryptionByDefault::new(
+                        l1::ServerSideEncryptionByDefaultSseAlgorithm::Aes256,
+                    )
+                    .into(),
                 ),
                 ..l1::ServerSideEncryptionRule::new()
             },
@@ -137,7 +140,9 @@ impl Bucket {
                 server_side_encryption_by_default: Some(
                     l1::ServerSideEncryptionByDefault {
                         kms_master_key_id: Some(key.into()),
-                        ..l1::ServerSideEncryptionByDefault::new(l1::ServerSideEncryptionByDefaultSseAlgorithm::AwsKms)
+                        ..l1::ServerSideEncryptionByDefault::new(
+                            l1::ServerSideEncryptionByDefaultSseAlgorithm::AwsKms,
+                        )
                     }
                     .into(),
                 ),
@@ -153,7 +158,9 @@ impl Bucket {
             } else {
                 None
             },
-            abort_incomplete_multipart_upload: Some(l1::AbortIncompleteMultipartUpload::new(7).into()),
+            abort_incomplete_multipart_upload: Some(
+                l1::AbortIncompleteMultipartUpload::new(7).into(),
+            ),
             ..l1::Rule::new(l1::RuleStatus::Enabled)
         };
         let bucket = s.add(
@@ -172,7 +179,12 @@ impl Bucket {
                 ),
                 ownership_controls: Some(ownership(l1::ObjectOwnership::BucketOwnerEnforced)),
                 versioning_configuration: if props.versioning {
-                    Some(l1::VersioningConfiguration::new(l1::VersioningConfigurationStatus::Enabled).into())
+                    Some(
+                        l1::VersioningConfiguration::new(
+                            l1::VersioningConfigurationStatus::Enabled,
+                        )
+                        .into(),
+                    )
                 } else {
                     None
                 },
@@ -182,7 +194,10 @@ impl Bucket {
         )?;
         s.entry_mut(&bucket)
             .set_removal_policy(props.removal_policy)
-            .add_checkov_skip("CKV_AWS_18", "This is the access-log destination bucket; logging it into itself would loop.");
+            .add_checkov_skip(
+                "CKV_AWS_18",
+                "This is the access-log destination bucket; logging it into itself would loop.",
+            );
         let arn_sub = |suffix: &str| Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.logical_id()));
         let doc = PolicyDocument::new(vec![
             Statement::deny(["s3:*"], vec![arn_sub(""), arn_sub("/*")])
@@ -190,7 +205,10 @@ impl Bucket {
                 .with_principal(Principal::Any)
                 .with_condition(ConditionOperator::Bool, "aws:SecureTransport", "false"),
         ]);
-        let policy = s.add("Policy", l1p::BucketPolicy::new(bucket.ref_(), doc.to_value()))?;
+        let policy = s.add(
+            "Policy",
+            l1p::BucketPolicy::new(bucket.ref_(), doc.to_value()),
+        )?;
         Ok(BucketHandle {
             logical_id: bucket.logical_id().to_owned(),
             name: bucket.ref_().cast(),
@@ -206,7 +224,10 @@ impl Bucket {
 }
 
 fn ownership(o: l1::ObjectOwnership) -> Val<l1::OwnershipControls> {
-    l1::OwnershipControls::new(list([l1::OwnershipControlsRule { object_ownership: Some(o.into()) }])).into()
+    l1::OwnershipControls::new(list([l1::OwnershipControlsRule {
+        object_ownership: Some(o.into()),
+    }]))
+    .into()
 }
 
 fn check_prefix(prefix: &str) -> Result<(), String> {
@@ -214,31 +235,49 @@ fn check_prefix(prefix: &str) -> Result<(), String> {
         || (!prefix.starts_with('/')
             && !prefix.ends_with('/')
             && !prefix.contains("AWSLogs")
-            && prefix.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)));
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)));
     if ok {
         Ok(())
     } else {
-        Err(format!("log prefix `{prefix}` must be letters, digits and -_./, without leading/trailing `/` or `AWSLogs`"))
+        Err(format!(
+            "log prefix `{prefix}` must be letters, digits and -_./, without leading/trailing `/` or `AWSLogs`"
+        ))
     }
 }
 
 impl BucketHandle {
     fn error(&self, message: impl Into<String>) -> Error {
-        Error::Construct { path: self.path.clone(), message: message.into() }
+        Error::Construct {
+            path: self.path.clone(),
+            message: message.into(),
+        }
     }
 
     fn object_arn(&self, prefix: &str, rest: &str) -> Expr {
-        let p = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        let p = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/")
+        };
         Expr::sub(format!("${{{}.Arn}}/{p}{rest}", self.logical_id))
     }
 
     fn push_statement(&self, scope: &mut Scope<'_>, st: Statement) -> Result<(), Error> {
-        let policy = scope.stack().l1_mut(&self.policy).ok_or_else(|| self.error("bucket policy is not in this stack"))?;
+        let policy = scope
+            .stack()
+            .l1_mut(&self.policy)
+            .ok_or_else(|| self.error("bucket policy is not in this stack"))?;
         if let Val::Lit(doc) = &mut policy.policy_document
-            && let Some(list) = doc.get_mut("Statement").and_then(serde_json::Value::as_array_mut)
+            && let Some(list) = doc
+                .get_mut("Statement")
+                .and_then(serde_json::Value::as_array_mut)
         {
             if let Some(sid) = &st.sid
-                && list.iter().any(|v| v.get("Sid").and_then(serde_json::Value::as_str) == Some(sid))
+                && list
+                    .iter()
+                    .any(|v| v.get("Sid").and_then(serde_json::Value::as_str) == Some(sid))
             {
                 return Err(self.error(format!("the bucket policy already has statement `{sid}`")));
             }
@@ -251,34 +290,54 @@ impl BucketHandle {
     /// Lets the ALB write access logs under `<prefix>/AWSLogs/<account>/` (`prefix` is the
     /// load balancer's `access_logs.s3.prefix`; empty for none). Refused for SSE-KMS buckets:
     /// ALB access-log delivery supports only SSE-S3.
-    pub fn allow_alb_access_logs(&self, scope: &mut Scope<'_>, prefix: &str, principal: AlbLogPrincipal) -> Result<(), Error> {
+    pub fn allow_alb_access_logs(
+        &self,
+        scope: &mut Scope<'_>,
+        prefix: &str,
+        principal: AlbLogPrincipal,
+    ) -> Result<(), Error> {
         check_prefix(prefix).map_err(|m| self.error(m))?;
         if self.encryption != BucketEncryption::S3Managed {
             return Err(self.error("ALB access logs need SSE-S3; this bucket uses SSE-KMS"));
         }
         let p = match principal {
-            AlbLogPrincipal::ServicePrincipal => Principal::Service("logdelivery.elasticloadbalancing.amazonaws.com"),
+            AlbLogPrincipal::ServicePrincipal => {
+                Principal::Service("logdelivery.elasticloadbalancing.amazonaws.com")
+            }
             AlbLogPrincipal::ElbAccount(acct) => {
                 if acct.len() != 12 || !acct.chars().all(|c| c.is_ascii_digit()) {
                     return Err(self.error(format!("ELB account id `{acct}` must be 12 digits")));
                 }
-                Principal::Aws(Expr::sub(format!("arn:${{AWS::Partition}}:iam::{acct}:root")))
+                Principal::Aws(Expr::sub(format!(
+                    "arn:${{AWS::Partition}}:iam::{acct}:root"
+                )))
             }
         };
-        let st = Statement::allow(["s3:PutObject"], vec![self.object_arn(prefix, "AWSLogs/${AWS::AccountId}/*")])
-            .with_sid("AllowAlbAccessLogs")
-            .with_principal(p);
+        let st = Statement::allow(
+            ["s3:PutObject"],
+            vec![self.object_arn(prefix, "AWSLogs/${AWS::AccountId}/*")],
+        )
+        .with_sid("AllowAlbAccessLogs")
+        .with_principal(p);
         self.push_statement(scope, st)
     }
 
     /// Lets CloudFront standard logging write under `prefix`; see [`CloudFrontLogging`] for
     /// what each mode changes (legacy logging switches object ownership to
     /// `BucketOwnerPreferred`, because it writes through ACLs).
-    pub fn allow_cloudfront_logs(&self, scope: &mut Scope<'_>, prefix: &str, mode: CloudFrontLogging) -> Result<(), Error> {
+    pub fn allow_cloudfront_logs(
+        &self,
+        scope: &mut Scope<'_>,
+        prefix: &str,
+        mode: CloudFrontLogging,
+    ) -> Result<(), Error> {
         check_prefix(prefix).map_err(|m| self.error(m))?;
         match mode {
             CloudFrontLogging::Legacy => {
-                let b = scope.stack().l1_mut(&self.bucket).ok_or_else(|| self.error("bucket is not in this stack"))?;
+                let b = scope
+                    .stack()
+                    .l1_mut(&self.bucket)
+                    .ok_or_else(|| self.error("bucket is not in this stack"))?;
                 b.ownership_controls = Some(ownership(l1::ObjectOwnership::BucketOwnerPreferred));
                 Ok(())
             }
@@ -301,7 +360,8 @@ impl BucketHandle {
 /// S3's general-purpose bucket naming rule (no IP-address check).
 pub fn valid_bucket_name(n: &str) -> bool {
     (3..=63).contains(&n.len())
-        && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
         && n.starts_with(|c: char| c.is_ascii_alphanumeric())
         && n.ends_with(|c: char| c.is_ascii_alphanumeric())
         && !n.contains("..")

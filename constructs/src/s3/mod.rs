@@ -16,4 +16,7 @@
 
 mod bucket;
 
-pub use bucket::{AlbLogPrincipal, Bucket, BucketArn, BucketEncryption, BucketHandle, BucketName, BucketProps, CloudFrontLogging, valid_bucket_name};
+pub use bucket::{
+    AlbLogPrincipal, Bucket, BucketArn, BucketEncryption, BucketHandle, BucketName, BucketProps,
+    CloudFrontLogging, valid_bucket_name,
+};
