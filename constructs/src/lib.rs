@@ -5,6 +5,7 @@
 //! * [`core`]: expressions, typed attributes, the stack arena, logical ids, rendering.
 //! * [`l1`]: generated, faithful structs for every vendored CloudFormation type.
 //! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`].
+//! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
 //!
 //! ```
 //! use formwork_constructs::core::{Env, Stack};
@@ -20,3 +21,8 @@ pub mod ec2;
 pub mod ecr;
 pub mod elbv2;
 pub mod l1;
+
+// Edge constructs (cons-edge).
+pub mod cloudfront;
+pub mod lattice;
+pub mod wafv2;
