@@ -6,7 +6,8 @@ use formwork_constructs::core::{Env, Error, Stack};
 /// insta settings that put snapshots in `<repo>/snapshots/`.
 pub fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path("../../snapshots");
+    // Relative to this file (constructs/tests/common/): the repo-level snapshots/ folder.
+    s.set_snapshot_path("../../../snapshots");
     s.set_prepend_module_to_snapshot(false);
     s.set_omit_expression(true);
     s
