@@ -19,7 +19,7 @@
 //! .unwrap();
 //! assert!(cdn.origin_verify.is_some());
 //! let yaml = stack.to_yaml().unwrap();
-//! assert!(yaml.contains("PathPattern: /helloworld.Greeter/*"));
+//! assert!(yaml.contains("PathPattern: \"/helloworld.Greeter/*\""));
 //! assert!(yaml.contains("NoEcho: true"));
 //! ```
 
