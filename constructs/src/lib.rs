@@ -6,6 +6,7 @@
 //! * [`l1`]: generated, faithful structs for every vendored CloudFormation type.
 //! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`],
 //!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`].
+//! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
 //!
 //! ```
 //! use formwork_constructs::core::{Env, Stack};
@@ -16,15 +17,16 @@
 //! assert!(yaml.contains("ImageTagMutability: IMMUTABLE"));
 //! ```
 
+pub mod cloudfront;
 pub mod core;
 pub mod ec2;
 pub mod ecr;
-pub mod elbv2;
-pub mod l1;
-
-// formwork-eks (issue 4, items 1–3)
 pub mod eks;
+pub mod elbv2;
 pub mod iam;
 pub mod kms;
+pub mod l1;
+pub mod lattice;
 pub mod logs;
 pub mod s3;
+pub mod wafv2;

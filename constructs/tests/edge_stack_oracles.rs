@@ -1,0 +1,283 @@
+//! Oracles for the edge constructs: two stacks built from every edge construct (a us-east-1
+//! edge stack with the CLOUDFRONT web ACL and the distribution; a regional stack with VPC, ALB,
+//! HTTPS listener, gRPC target group, REGIONAL web ACL + association, prefix-list ingress and
+//! Lattice) are rendered and checked with cfn-lint (0 errors, 0 warnings) and checkov (0 failed
+//! checks; skips only through resource Metadata with a reason).
+//!
+//! Tools come from `$FORMWORK_TOOLS` or `<repo>/.tools`. When they are missing the test fails
+//! under `CI=true` and otherwise prints a skip note.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use formwork_constructs::cloudfront::*;
+use formwork_constructs::core::{Env, Stack};
+use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use formwork_constructs::elbv2::*;
+use formwork_constructs::lattice::{self, AuthPolicyDocument, AuthTarget, LatticeHealthCheck};
+use formwork_constructs::wafv2::*;
+
+/// The us-east-1 edge stack: CLOUDFRONT web ACL with an IP set, and the gRPC distribution.
+pub fn edge_stack() -> Stack {
+    let mut st = Stack::new("GrpcEdge", Env::region("us-east-1")).unwrap();
+    let secret = OriginVerifyHeader::from_new_parameter(&mut st, "OriginVerifySecret").unwrap();
+    let mut root = st.root();
+    let blocked = IpSet::new(
+        &mut root,
+        "BlockedClients",
+        WafScope::CloudFront,
+        IpVersion::V4,
+        &["192.0.2.0/24"],
+        IpSetProps::default(),
+    )
+    .unwrap();
+    let mut acl = WebAcl::for_cloudfront(&mut root, "EdgeWaf", WebAclProps::default()).unwrap();
+    acl.add_rule(
+        &mut root,
+        WafRule::IpSet(IpSetMatch {
+            name: "BlockedClients".into(),
+            ip_set_arn: blocked.arn.clone(),
+            action: WafAction::Block,
+        }),
+    )
+    .unwrap();
+    Distribution::new(
+        &mut root,
+        "Cdn",
+        "origin.grpc.example.com",
+        DistributionProps {
+            grpc_services: vec!["helloworld.Greeter".into()],
+            certificate: ViewerCertificate::Acm {
+                certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555".into(),
+                aliases: vec!["grpc.example.com".into()],
+            },
+            logging: Some(DistributionLogging::new("grpc-edge-cf-logs.s3.amazonaws.com")),
+            web_acl_arn: Some(acl.arn.clone().into()),
+            origin_protection: OriginProtection::SecretHeader(secret),
+            comment: Some("gRPC edge".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    st
+}
+
+/// The regional stack: VPC, ALB locked to CloudFront, gRPC routing, REGIONAL ACL, Lattice.
+pub fn regional_stack() -> Stack {
+    let mut st = Stack::new("GrpcRegional", Env::region("eu-west-1")).unwrap();
+    let secret = OriginVerifyHeader::from_new_parameter(&mut st, "OriginVerifySecret").unwrap();
+    let mut root = st.root();
+    let vpc = Vpc::new(&mut root, "Vpc", VpcProps::default()).unwrap();
+    let alb_sg = SecurityGroup::new(
+        &mut root,
+        "AlbSg",
+        &vpc.id,
+        "ALB: HTTPS from CloudFront only",
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
+    CloudFrontPrefixList::allow_ingress(&mut root, "AlbFromCloudFront", &alb_sg, 443).unwrap();
+    let alb = ApplicationLoadBalancer::new(
+        &mut root,
+        "Alb",
+        &vpc,
+        &alb_sg,
+        ApplicationLoadBalancerProps {
+            access_logs_bucket: Some("grpc-regional-alb-logs".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let https = HttpsListener::new(
+        &mut root,
+        "Https",
+        &alb,
+        "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000",
+        HttpsListenerProps {
+            default_action: OriginVerifyHeader::listener_default_action(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let tg =
+        GrpcTargetGroup::new(&mut root, "Greeter", &vpc.id, 50051, Default::default()).unwrap();
+    GrpcRoute::new(
+        &mut root,
+        "GreeterRoute",
+        &https,
+        10,
+        &["helloworld.Greeter".into()],
+        &tg,
+        &[secret.condition()],
+    )
+    .unwrap();
+    secret
+        .forward_verified(&mut root, "VerifiedDefault", &https, 100, &tg)
+        .unwrap();
+    WebAcl::for_alb(
+        &mut root,
+        "AlbWaf",
+        &alb.arn,
+        WebAclProps {
+            rate_limit: Some(RateLimit::per_forwarded_ip(2000)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Lattice (optional, east-west).
+    let mesh_sg = SecurityGroup::new(
+        &mut root,
+        "MeshSg",
+        &vpc.id,
+        "Lattice clients in this VPC",
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
+    let net = lattice::ServiceNetwork::new(&mut root, "Mesh", Default::default()).unwrap();
+    let svc = lattice::Service::new(&mut root, "GreeterSvc", Default::default()).unwrap();
+    let ltg = lattice::GrpcTargetGroup::new(
+        &mut root,
+        "GreeterPods",
+        &vpc.id,
+        50051,
+        lattice::GrpcTargetGroupProps {
+            health_check: LatticeHealthCheck::Http2(lattice::HttpHealthCheck::new("/healthz")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    lattice::Listener::new(&mut root, "GreeterListener", &svc, &ltg, Default::default()).unwrap();
+    lattice::ServiceAssociation::new(&mut root, "GreeterInMesh", &net, &svc).unwrap();
+    lattice::VpcAssociation::new(&mut root, "VpcInMesh", &net, &vpc.id, &[&mesh_sg]).unwrap();
+    lattice::AuthPolicy::new(
+        &mut root,
+        "MeshPolicy",
+        AuthTarget::Network(&net),
+        &AuthPolicyDocument::allow_org("o-abc123def4"),
+    )
+    .unwrap();
+    st
+}
+
+fn tools_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("FORMWORK_TOOLS") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"),
+    };
+    let ok = dir.join("cfnlint/bin/cfn-lint").exists() && dir.join("checkov/bin/checkov").exists();
+    if ok { Some(dir) } else { None }
+}
+
+fn render(stack: &Stack, dir: &Path) -> PathBuf {
+    let path = dir.join(format!("{}.yaml", stack.name()));
+    std::fs::write(&path, stack.to_yaml().unwrap()).unwrap();
+    path
+}
+
+fn cfn_lint(tools: &Path, file: &Path) {
+    let out = Command::new(tools.join("cfnlint/bin/cfn-lint"))
+        .arg(file)
+        .output()
+        .expect("runs cfn-lint");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "cfn-lint on {}:\n{text}",
+        file.display()
+    );
+}
+
+fn checkov(tools: &Path, file: &Path) {
+    let out = Command::new(tools.join("checkov/bin/checkov"))
+        .args(["-f"])
+        .arg(file)
+        .args([
+            "--framework",
+            "cloudformation",
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+        ])
+        .output()
+        .expect("runs checkov");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("checkov json ({e}):\n{stdout}"));
+    let reports: Vec<&serde_json::Value> = match &v {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let mut failed = Vec::new();
+    let mut skipped = Vec::new();
+    let mut passed = 0;
+    for r in reports {
+        passed += r
+            .pointer("/summary/passed")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if let Some(n) = r
+            .pointer("/summary/parsing_errors")
+            .and_then(serde_json::Value::as_u64)
+        {
+            assert_eq!(n, 0, "checkov could not parse {}", file.display());
+        }
+        for c in r
+            .pointer("/results/failed_checks")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            failed.push(format!(
+                "{} {} {}",
+                c["check_id"], c["resource"], c["check_name"]
+            ));
+        }
+        for c in r
+            .pointer("/results/skipped_checks")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            skipped.push(format!("{} {}", c["check_id"], c["resource"]));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "checkov failed checks in {}:\n{}",
+        file.display(),
+        failed.join("\n")
+    );
+    assert!(passed > 0, "checkov ran no checks on {}", file.display());
+    eprintln!(
+        "checkov {}: {passed} passed, skipped (with Metadata reasons): {skipped:?}",
+        file.display()
+    );
+}
+
+#[test]
+fn edge_stacks_pass_cfn_lint_and_checkov() {
+    let Some(tools) = tools_dir() else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("cfn-lint/checkov not found in $FORMWORK_TOOLS or <repo>/.tools, and CI=true");
+        }
+        eprintln!(
+            "SKIP edge_stack_oracles: cfn-lint/checkov not found (set FORMWORK_TOOLS or link <repo>/.tools)"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("formwork-edge-oracles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for stack in [edge_stack(), regional_stack()] {
+        let file = render(&stack, &dir);
+        cfn_lint(&tools, &file);
+        checkov(&tools, &file);
+    }
+    if std::env::var_os("FORMWORK_KEEP_ORACLE_OUT").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
