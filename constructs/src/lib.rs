@@ -4,3 +4,4 @@
 
 pub mod core;
 pub mod l1;
+pub mod validate;
