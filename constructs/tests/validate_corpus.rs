@@ -150,8 +150,8 @@ fn strict_and_exit_codes() {
     let warn = root.join("bad/FW-GRPC-009-allow-all.yaml");
     let err = root.join("bad/FW-GRPC-001-http1.yaml");
     let good = root.join("good/lambda-sns-sqs.yaml");
-    assert_eq!(validate::validate_files(&[good.clone()], None, true).exit_code, 0);
-    assert_eq!(validate::validate_files(&[warn.clone()], None, false).exit_code, 0);
+    assert_eq!(validate::validate_files(std::slice::from_ref(&good), None, true).exit_code, 0);
+    assert_eq!(validate::validate_files(std::slice::from_ref(&warn), None, false).exit_code, 0);
     assert_eq!(validate::validate_files(&[warn], None, true).exit_code, 1);
     assert_eq!(validate::validate_files(&[err, good], None, false).exit_code, 1);
     let missing = validate::validate_files(&[root.join("nope.yaml")], None, false);

@@ -263,6 +263,7 @@ impl<'i> Keyword<'i> for Presence {
     }
 }
 
+#[allow(clippy::type_complexity)]
 fn presence_factory(
     kind: PresenceKind,
 ) -> impl for<'a> Fn(
