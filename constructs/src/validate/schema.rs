@@ -349,6 +349,25 @@ pub fn compiled(type_name: &str) -> Option<Arc<Compiled>> {
     }
 }
 
+/// CloudFormation converts scalars like cfn-lint does: `"443"` is a fine integer, `"true"` a
+/// fine boolean, `443` a fine string. `msg` is jsonschema's `… is not of type(s) "x", "y"`.
+fn coercible(instance: &Value, msg: &str) -> bool {
+    let wants = |t: &str| {
+        msg.rsplit_once(" is not of type")
+            .is_some_and(|(_, tail)| tail.contains(&format!("\"{t}\"")))
+    };
+    match instance {
+        Value::String(s) => {
+            let s = s.trim();
+            (wants("integer") && s.parse::<i64>().is_ok())
+                || (wants("number") && s.parse::<f64>().is_ok_and(f64::is_finite))
+                || (wants("boolean") && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")))
+        }
+        Value::Number(_) | Value::Bool(_) => wants("string"),
+        _ => false,
+    }
+}
+
 const COMBINATOR_KEYWORDS: &[&str] = &["oneOf", "anyOf", "allOf", "not", "if", "then", "else"];
 
 fn is_combinator(kind: &ValidationErrorKind) -> bool {
@@ -464,6 +483,9 @@ pub fn validate_resource(logical_id: &str, type_name: &str, properties: Option<&
                 continue;
             }
             let mut msg = err.to_string();
+            if err.kind().keyword() == "type" && coercible(err.instance(), &msg) {
+                continue;
+            }
             if msg.len() > 400 {
                 let mut cut = 400;
                 while !msg.is_char_boundary(cut) {
@@ -541,6 +563,15 @@ mod tests {
         );
         assert!(d.iter().any(|d| d.message.contains("SslSupportMethod")), "{d:#?}");
         assert!(validate_resource("X", "Custom::Thing", None).is_empty());
+        // quoted scalars are converted by CloudFormation: not errors
+        let d = validate_resource(
+            "Q",
+            "AWS::SQS::Queue",
+            Some(&json!({"VisibilityTimeout": "30", "FifoQueue": "true", "QueueName": "a.fifo", "Tags": [{"Key": "n", "Value": 1}]})),
+        );
+        assert!(d.is_empty(), "{d:#?}");
+        let d = validate_resource("Q", "AWS::SQS::Queue", Some(&json!({"VisibilityTimeout": "thirty", "FifoQueue": "yes"})));
+        assert_eq!(d.len(), 2, "{d:#?}");
         let d = validate_resource("X", "AWS::Nope::Nope", None);
         assert_eq!(d[0].code, "FW-SCHEMA-002");
         assert_eq!(d[0].severity, Severity::Warning);
