@@ -7,6 +7,7 @@
 //! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`],
 //!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`].
 //! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
+//! * [`validate`]: registry-schema validation and the gRPC rule set, for any template.
 //!
 //! ```
 //! use formwork_constructs::core::{Env, Stack};
@@ -29,4 +30,5 @@ pub mod l1;
 pub mod lattice;
 pub mod logs;
 pub mod s3;
+pub mod validate;
 pub mod wafv2;
