@@ -1,19 +1,30 @@
-//! Validation of rendered stacks before anything is written.
+//! Validation of rendered stacks before anything is written: the same checks as
+//! `formwork validate`, with each stack's own Region and body size.
 
 use formwork_constructs::core::App;
+use formwork_constructs::validate::{
+    Diagnostic, Severity, ValidateOptions, sort_diagnostics, validate_template,
+};
 
 use crate::assembly::RenderedStack;
 
-/// One rendered diagnostic line.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// Whether it is an error (blocks synth).
-    pub is_error: bool,
-    /// The human line.
-    pub line: String,
+/// Validates every rendered stack; returns all diagnostics, sorted.
+pub fn check_rendered(app: &App, rendered: &[RenderedStack]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (stack, r) in app.stacks().iter().zip(rendered) {
+        let opts = ValidateOptions {
+            region: stack.region().map(str::to_owned),
+            stack: Some(stack.name().to_owned()),
+            file: Some(format!("{}.template.json", stack.name())),
+            body_bytes: Some(r.json.len()),
+        };
+        out.extend(validate_template(&r.template, &opts));
+    }
+    sort_diagnostics(&mut out);
+    out
 }
 
-/// Validates every rendered stack; returns all diagnostics, errors first.
-pub fn check_rendered(_app: &App, _rendered: &[RenderedStack]) -> Vec<Line> {
-    Vec::new()
+/// Whether a diagnostic blocks synth.
+pub fn is_error(d: &Diagnostic) -> bool {
+    d.severity == Severity::Error
 }

@@ -27,6 +27,21 @@ enum Command {
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
     },
+    /// Validate CloudFormation templates (JSON or YAML, long or short intrinsic form).
+    Validate {
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// The Region the templates deploy to (enables the us-east-1 rules).
+        #[arg(long)]
+        region: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Template files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List the blueprints.
     List,
     /// Print a blueprint's config JSON Schema.
@@ -41,6 +56,15 @@ enum Command {
         /// File to write (refuses to overwrite). Default: stdout.
         file: Option<PathBuf>,
     },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per finding.
+    Text,
+    /// A JSON array.
+    Json,
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -61,6 +85,38 @@ fn run(cli: Cli) -> i32 {
     let mut out = stdout.lock();
     match cli.command {
         Command::Synth { config, out: dir } => cmd_synth(config.as_deref(), &dir, &mut out),
+        Command::Validate {
+            strict,
+            region,
+            format,
+            files,
+        } => {
+            let report =
+                formwork_constructs::validate::validate_files(&files, region.as_deref(), strict);
+            for e in &report.load_errors {
+                eprintln!("error: {e}");
+            }
+            match format {
+                Format::Json => {
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        formwork_constructs::validate::render_json(&report.diagnostics)
+                    );
+                }
+                Format::Text => {
+                    let _ = out.write_all(
+                        formwork_constructs::validate::render_human(&report.diagnostics).as_bytes(),
+                    );
+                    let (e, w, i) = formwork_constructs::validate::counts(&report.diagnostics);
+                    eprintln!(
+                        "{} file(s): {e} error(s), {w} warning(s), {i} note(s)",
+                        files.len()
+                    );
+                }
+            }
+            report.exit_code
+        }
         Command::List => {
             for b in formwork_blueprints::BLUEPRINTS {
                 let _ = writeln!(out, "{:<16} {}", b.name, b.summary);

@@ -58,12 +58,12 @@ pub fn build_files(
         errors: vec![ConfigError::at("", e.to_string())],
     })?;
     let diagnostics = crate::check::check_rendered(&synth.app, &rendered);
-    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(|d| d.is_error);
-    if !errors.is_empty() {
+    if diagnostics.iter().any(crate::check::is_error) {
         return Err(SynthError::Diagnostics(
-            errors.into_iter().chain(warnings).map(|d| d.line).collect(),
+            diagnostics.iter().map(|d| d.render()).collect(),
         ));
     }
+    let warnings: Vec<String> = diagnostics.iter().map(|d| d.render()).collect();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut stacks = Vec::new();
     for (stack, r) in synth.app.stacks().iter().zip(&rendered) {
@@ -94,7 +94,7 @@ pub fn build_files(
             blueprint: bp.name.to_owned(),
             config_label: label.to_owned(),
             manifest,
-            warnings: warnings.into_iter().map(|d| d.line).collect(),
+            warnings,
         },
     ))
 }

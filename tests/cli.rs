@@ -144,3 +144,91 @@ fn list_schema_init() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn validate_exit_codes_and_formats() {
+    let d = temp_dir("cli-validate");
+    let bad = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Tg:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      ProtocolVersion: GRPC\n      Protocol: HTTP\n      Port: 50051\n      TargetType: ip\n      VpcId: vpc-123\n      Matcher: {HttpCode: '200'}\n";
+    std::fs::write(d.join("bad.yaml"), bad).unwrap();
+    let o = formwork(&d, &["validate", "bad.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("error FW-ELB-002"), "{text}");
+    let o = formwork(&d, &["validate", "--format", "json", "bad.yaml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "FW-ELB-002")
+    );
+    // A warning only: exit 0, and 1 with --strict.
+    let warn = "Resources:\n  L:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties:\n      LoadBalancerArn: arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1\n      Port: 443\n      Protocol: HTTPS\n      Certificates: [{CertificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x}]\n      DefaultActions: [{Type: fixed-response, FixedResponseConfig: {StatusCode: '404'}}]\n";
+    std::fs::write(d.join("warn.yaml"), warn).unwrap();
+    let o = formwork(&d, &["validate", "warn.yaml"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("warning FW-ELB-004"));
+    assert_eq!(
+        formwork(&d, &["validate", "--strict", "warn.yaml"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        formwork(&d, &["validate", "missing.yaml"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(formwork(&d, &["validate"]).status.code(), Some(2));
+}
+
+#[test]
+fn synth_gate_refuses_templates_with_errors() {
+    use formwork_constructs::core::{App, Env};
+    use formwork_constructs::l1::elbv2::{listener, target_group};
+    let mut app = App::new();
+    let st = app.add_stack("Broken", Env::region("eu-west-1")).unwrap();
+    let mut root = st.root();
+    let tg = root
+        .add(
+            "Tg",
+            target_group::TargetGroup {
+                protocol_version: Some("GRPC".into()),
+                protocol: Some(target_group::Protocol::Http.into()),
+                port: Some(50051.into()),
+                vpc_id: Some("vpc-1".into()),
+                target_type: Some(target_group::TargetType::Ip.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    root.add(
+        "Http",
+        listener::Listener {
+            protocol: Some(listener::Protocol::Http.into()),
+            port: Some(80.into()),
+            ..listener::Listener::new(
+                formwork_constructs::core::list([formwork_constructs::core::Val::from(
+                    listener::Action {
+                        target_group_arn: Some(tg.ref_().into()),
+                        ..listener::Action::new(listener::Type::Forward)
+                    },
+                )]),
+                "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/x/1",
+            )
+        },
+    )
+    .unwrap();
+    let rendered = formwork::assembly::render_app(&app).unwrap();
+    let diags = formwork::check::check_rendered(&app, &rendered);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "FW-ELB-001" && formwork::check::is_error(d)),
+        "{diags:?}"
+    );
+}
