@@ -358,7 +358,12 @@ fn elbv2_options() {
         "LegacyRoute",
         &l,
         5,
-        &["helloworld.Greeter".into(), "helloworld.Farewell".into()],
+        &[
+            "helloworld.Greeter".into(),
+            "helloworld.Farewell".into(),
+            "helloworld.Hello".into(),
+            "helloworld.Again".into(),
+        ],
         &tg,
         &[ExtraCondition::Header {
             name: "X-Origin-Verify".into(),
@@ -440,9 +445,9 @@ fn elbv2_refuses_bad_input() {
     let tg = GrpcTargetGroup::new(&mut root, "Tg", &vpc.id, 50051, Default::default()).unwrap();
     let r = GrpcRoute::new(&mut root, "G", &l, 10, &["not a name".into()], &tg, &[]);
     assert_construct_error(r, "Test/G", "not a fully qualified gRPC service name");
-    let six: Vec<String> = (0..6).map(|i| format!("p.S{i}")).collect();
-    let r = GrpcRoute::new(&mut root, "H", &l, 10, &six, &tg, &[]);
-    assert_construct_error(r, "Test/H", "1–5 services");
+    let ten: Vec<String> = (0..10).map(|i| format!("p.S{i}")).collect();
+    let r = GrpcRoute::new(&mut root, "H", &l, 10, &ten, &tg, &[]);
+    assert_construct_error(r, "Test/H", "1–9 services");
     let r = GrpcRoute::new(&mut root, "I", &l, 0, &["p.S".into()], &tg, &[]);
     assert_construct_error(r, "Test/I", "priority");
     let r = SecurityGroup::new(&mut root, "J", &vpc.id, "", Default::default());

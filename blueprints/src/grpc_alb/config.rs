@@ -50,8 +50,8 @@ pub struct AlbServiceConfig {
     #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
     /// Fully qualified gRPC services it serves (`helloworld.Greeter`); the listener routes
-    /// `/<each>/*` to it.
-    #[schemars(length(min = 1, max = 5))]
+    /// `/<each>/*` to it (3 per listener rule, so 1–9 services take 1–3 rules).
+    #[schemars(length(min = 1, max = 9))]
     pub grpc_services: Vec<String>,
     /// Container port the gRPC server listens on (cleartext HTTP/2). Default: 50051.
     #[serde(default = "default_port")]

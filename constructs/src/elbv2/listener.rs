@@ -182,8 +182,16 @@ pub enum ExtraCondition {
 pub struct GrpcRoute;
 
 impl GrpcRoute {
-    /// Adds the rule as `scope/id`. `grpc_services` are fully qualified names
-    /// (`helloworld.Greeter`); a rule accepts at most 5 path patterns in all its conditions.
+    /// At most this many path patterns per rule condition (the ALB allows 3 comparison strings
+    /// per condition and 5 per rule).
+    pub const SERVICES_PER_RULE: usize = 3;
+    /// At most this many gRPC services per route (split over consecutive priorities).
+    pub const MAX_SERVICES: usize = 9;
+
+    /// Adds the route as `scope/id`: one listener rule per 3 gRPC services (fully qualified
+    /// names such as `helloworld.Greeter`), at priorities `priority`, `priority + 1`, …; the
+    /// first rule is `scope/id`'s own resource, the others `Part2`, `Part3`. Each rule also
+    /// carries the `extra` conditions. Returns the rules' logical ids.
     pub fn new(
         scope: &mut Scope<'_>,
         id: &str,
@@ -192,67 +200,77 @@ impl GrpcRoute {
         grpc_services: &[String],
         target: &TargetGroupHandle,
         extra: &[ExtraCondition],
-    ) -> Result<String, Error> {
+    ) -> Result<Vec<String>, Error> {
         let mut s = scope.child(id)?;
-        if !(1..=50000).contains(&priority) {
-            return Err(s.error(format!("rule priority {priority} must be 1–50000")));
+        if grpc_services.is_empty() || grpc_services.len() > Self::MAX_SERVICES {
+            return Err(s.error(format!(
+                "a gRPC route matches 1–{} services (3 per listener rule: the ALB allows 3 comparison strings per condition)",
+                Self::MAX_SERVICES
+            )));
         }
-        if grpc_services.is_empty() || grpc_services.len() > 5 {
-            return Err(
-                s.error("a gRPC route matches 1–5 services (the ALB allows 5 values per rule)")
-            );
+        let rules = grpc_services.len().div_ceil(Self::SERVICES_PER_RULE) as u32;
+        if priority == 0 || priority + rules - 1 > 50000 {
+            return Err(s.error(format!("rule priority {priority} must be 1–50000 (this route needs {rules})")));
+        }
+        if extra.len() > 2 {
+            return Err(s.error("at most 2 extra conditions: a rule allows 5 comparison strings in all"));
         }
         for g in grpc_services {
             check_grpc_service_name(g).map_err(|m| s.error(m))?;
         }
-        let mut conditions: Vec<Val<rule::RuleCondition>> = vec![
-            rule::RuleCondition {
-                field: Some("path-pattern".into()),
-                path_pattern_config: Some(
-                    rule::PathPatternConfig {
-                        values: Some(list(grpc_services.iter().map(|g| format!("/{g}/*")))),
-                        ..Default::default()
-                    }
-                    .into(),
-                ),
-                ..Default::default()
+        let mut ids = Vec::new();
+        for (n, chunk) in grpc_services.chunks(Self::SERVICES_PER_RULE).enumerate() {
+            let mut conditions: Vec<Val<rule::RuleCondition>> = vec![
+                rule::RuleCondition {
+                    field: Some("path-pattern".into()),
+                    path_pattern_config: Some(
+                        rule::PathPatternConfig {
+                            values: Some(list(chunk.iter().map(|g| format!("/{g}/*")))),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                }
+                .into(),
+            ];
+            for e in extra {
+                match e {
+                    ExtraCondition::Header { name, value } => conditions.push(
+                        rule::RuleCondition {
+                            field: Some("http-header".into()),
+                            http_header_config: Some(
+                                rule::HttpHeaderConfig {
+                                    http_header_name: Some(name.clone().into()),
+                                    values: Some(Val::Lit(vec![value.clone()])),
+                                    ..Default::default()
+                                }
+                                .into(),
+                            ),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                }
             }
-            .into(),
-        ];
-        for e in extra {
-            match e {
-                ExtraCondition::Header { name, value } => conditions.push(
-                    rule::RuleCondition {
-                        field: Some("http-header".into()),
-                        http_header_config: Some(
-                            rule::HttpHeaderConfig {
-                                http_header_name: Some(name.clone().into()),
-                                values: Some(Val::Lit(vec![value.clone()])),
-                                ..Default::default()
-                            }
-                            .into(),
-                        ),
-                        ..Default::default()
-                    }
-                    .into(),
-                ),
-            }
+            let child = if n == 0 { "Resource".to_owned() } else { format!("Part{}", n + 1) };
+            let r = s.add(
+                &child,
+                rule::ListenerRule {
+                    listener_arn: Some((&listener.arn).into()),
+                    ..rule::ListenerRule::new(
+                        list([Val::from(rule::Action {
+                            target_group_arn: Some((&target.arn).into()),
+                            ..rule::Action::new(rule::ActionType::Forward)
+                        })]),
+                        Val::Lit(conditions),
+                        i64::from(priority + n as u32),
+                    )
+                },
+            )?;
+            ids.push(r.logical_id().to_owned());
         }
-        let r = s.add(
-            "Resource",
-            rule::ListenerRule {
-                listener_arn: Some((&listener.arn).into()),
-                ..rule::ListenerRule::new(
-                    list([Val::from(rule::Action {
-                        target_group_arn: Some((&target.arn).into()),
-                        ..rule::Action::new(rule::ActionType::Forward)
-                    })]),
-                    Val::Lit(conditions),
-                    i64::from(priority),
-                )
-            },
-        )?;
-        Ok(r.logical_id().to_owned())
+        Ok(ids)
     }
 }
 
