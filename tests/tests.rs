@@ -4,4 +4,6 @@ mod support;
 
 mod blueprints;
 mod cli;
+mod config_errors;
 mod oracles;
+mod scale;

@@ -153,7 +153,10 @@ pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
                 ));
             }
         } else {
-            out.push(ConfigError::at(ptr, humanize_schema_error(&msg)));
+            out.push(ConfigError::at(
+                ptr,
+                humanize_schema_error(&msg, e.instance()),
+            ));
         }
     }
     out.sort();
@@ -176,7 +179,21 @@ fn unexpected_keys(msg: &str) -> Option<Vec<String>> {
     )
 }
 
-fn humanize_schema_error(msg: &str) -> String {
+/// jsonschema messages start with the offending value; a long value (a whole list) is replaced
+/// by a short description so the message stays one readable line.
+fn humanize_schema_error(msg: &str, instance: &Value) -> String {
+    let shown = serde_json::to_string(instance).unwrap_or_default();
+    if shown.len() > 80
+        && let Some(rest) = msg.strip_prefix(shown.as_str())
+    {
+        let what = match instance {
+            Value::Array(a) => format!("the list ({} items)", a.len()),
+            Value::Object(_) => "the mapping".to_owned(),
+            Value::String(_) => "the string".to_owned(),
+            _ => "the value".to_owned(),
+        };
+        return format!("{what}{rest}");
+    }
     msg.to_owned()
 }
 

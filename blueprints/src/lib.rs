@@ -13,6 +13,7 @@ use serde_json::Value;
 pub mod common;
 pub mod config;
 pub mod grpc_alb;
+pub mod grpc_eks;
 
 pub use config::ConfigError;
 
@@ -42,10 +43,10 @@ pub struct Blueprint {
 }
 
 /// Every blueprint, in the order `formwork list` shows them.
-pub static BLUEPRINTS: &[Blueprint] = &[grpc_alb::BLUEPRINT];
+pub static BLUEPRINTS: &[Blueprint] = &[grpc_eks::EDGE, grpc_eks::ALB, grpc_alb::BLUEPRINT];
 
 /// The blueprint `formwork synth` uses without `-c`.
-pub const DEFAULT_BLUEPRINT: &str = "grpc-alb";
+pub const DEFAULT_BLUEPRINT: &str = "grpc-eks-edge";
 
 /// Finds a blueprint by name.
 pub fn find(name: &str) -> Option<&'static Blueprint> {

@@ -37,7 +37,7 @@ impl OriginVerifyHeader {
         param_id: &str,
     ) -> Result<OriginVerifyHeader, Error> {
         let mut p = Parameter::string(
-            "Secret value of the X-Origin-Verify header that CloudFront sends and the ALB requires (32+ characters; same value in the edge and the regional stack)",
+            "Secret value of the X-Origin-Verify header that CloudFront sends and the ALB requires (32+ characters; the distribution and the ALB listener rules must get the same value)",
         );
         p.no_echo = true;
         p.min_length = Some(32);

@@ -210,10 +210,14 @@ impl GrpcRoute {
         }
         let rules = grpc_services.len().div_ceil(Self::SERVICES_PER_RULE) as u32;
         if priority == 0 || priority + rules - 1 > 50000 {
-            return Err(s.error(format!("rule priority {priority} must be 1–50000 (this route needs {rules})")));
+            return Err(s.error(format!(
+                "rule priority {priority} must be 1–50000 (this route needs {rules})"
+            )));
         }
         if extra.len() > 2 {
-            return Err(s.error("at most 2 extra conditions: a rule allows 5 comparison strings in all"));
+            return Err(
+                s.error("at most 2 extra conditions: a rule allows 5 comparison strings in all")
+            );
         }
         for g in grpc_services {
             check_grpc_service_name(g).map_err(|m| s.error(m))?;
@@ -253,7 +257,11 @@ impl GrpcRoute {
                     ),
                 }
             }
-            let child = if n == 0 { "Resource".to_owned() } else { format!("Part{}", n + 1) };
+            let child = if n == 0 {
+                "Resource".to_owned()
+            } else {
+                format!("Part{}", n + 1)
+            };
             let r = s.add(
                 &child,
                 rule::ListenerRule {

@@ -67,6 +67,28 @@ impl ApplicationLoadBalancer {
         security_group: &SecurityGroupHandle,
         props: ApplicationLoadBalancerProps,
     ) -> Result<LoadBalancerHandle, Error> {
+        let subnets = if props.internet_facing {
+            vpc.public_subnet_ids()
+        } else {
+            vpc.private_subnet_ids()
+        };
+        let lb = Self::in_subnets(scope, id, subnets, security_group, props)?;
+        if let Some(e) = scope.stack().entry_mut(&lb.logical_id) {
+            // An internet-facing ALB needs the internet gateway attached first.
+            e.add_depends_on(&vpc.gateway_attachment);
+        }
+        Ok(lb)
+    }
+
+    /// Adds the load balancer as `scope/id` in the given subnets (a list value, e.g. a
+    /// `List<AWS::EC2::Subnet::Id>` parameter when the VPC lives in another stack).
+    pub fn in_subnets(
+        scope: &mut Scope<'_>,
+        id: &str,
+        subnets: Val<Vec<Val<String>>>,
+        security_group: &SecurityGroupHandle,
+        props: ApplicationLoadBalancerProps,
+    ) -> Result<LoadBalancerHandle, Error> {
         let mut s = scope.child(id)?;
         if !(1..=4000).contains(&props.idle_timeout_seconds) {
             return Err(s.error(format!(
@@ -111,11 +133,6 @@ impl ApplicationLoadBalancer {
                 props.access_logs_prefix.clone(),
             ));
         }
-        let subnets = if props.internet_facing {
-            vpc.public_subnet_ids()
-        } else {
-            vpc.private_subnet_ids()
-        };
         let lb = s.add(
             "Resource",
             l1::LoadBalancer {
@@ -134,7 +151,6 @@ impl ApplicationLoadBalancer {
                 ..Default::default()
             },
         )?;
-        s.entry_mut(&lb).add_depends_on(&vpc.gateway_attachment);
         Ok(LoadBalancerHandle {
             logical_id: lb.logical_id().to_owned(),
             arn: lb.ref_().cast(),

@@ -32,5 +32,6 @@ pub use rules::{
     ManagedRuleGroup, RateKey, RateLimit, RateWindow, WafAction, WafRule,
 };
 pub use web_acl::{
-    WafDefaultAction, WafLogging, WafPreset, WafScope, WebAcl, WebAclArn, WebAclHandle, WebAclProps,
+    WafDefaultAction, WafLogging, WafPreset, WafScope, WebAcl, WebAclArn, WebAclHandle,
+    WebAclProps, associate,
 };

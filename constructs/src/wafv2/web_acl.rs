@@ -192,6 +192,17 @@ impl WebAcl {
         Ok(h)
     }
 
+    /// A `REGIONAL` web ACL as `scope/id` without an association: for load balancers in other
+    /// stacks, which each add [`associate`] with the ACL's ARN.
+    pub fn regional(
+        scope: &mut Scope<'_>,
+        id: &str,
+        props: WebAclProps,
+    ) -> Result<WebAclHandle, Error> {
+        let mut s = scope.child(id)?;
+        build(&mut s, WafScope::Regional, props)
+    }
+
     /// A `CLOUDFRONT` web ACL as `scope/id`. The stack must be pinned to `us-east-1`; pass
     /// `arn` to the distribution (CloudFront takes the ACL ARN as `WebACLId`, not an association).
     pub fn for_cloudfront(
@@ -202,6 +213,21 @@ impl WebAcl {
         let mut s = scope.child(id)?;
         build(&mut s, WafScope::CloudFront, props)
     }
+}
+
+/// Associates a `REGIONAL` web ACL (by ARN, e.g. a parameter fed by another stack) with an
+/// Application Load Balancer: `AWS::WAFv2::WebACLAssociation` as `scope/id`.
+///
+/// CloudFormation: [`AWS::WAFv2::WebACLAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html).
+/// Never use it for CloudFront: a distribution takes its CLOUDFRONT ACL as `WebACLId`.
+pub fn associate(
+    scope: &mut Scope<'_>,
+    id: &str,
+    alb_arn: &Attr<LoadBalancerArn>,
+    web_acl_arn: impl Into<Val<String>>,
+) -> Result<String, Error> {
+    let a = scope.add(id, l1assoc::WebAclAssociation::new(alb_arn, web_acl_arn))?;
+    Ok(a.logical_id().to_owned())
 }
 
 /// `CLOUDFRONT` WAF resources can only be created in `us-east-1`.

@@ -1,0 +1,305 @@
+//! The config of `grpc-eks-alb` and `grpc-eks-edge` (one type; each blueprint's schema narrows it).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::common::{HealthCheckConfig, Tags, VpcConfig};
+
+/// Names the blueprint in the config's first key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum EksBlueprintName {
+    /// `grpc-eks-alb`: EKS behind an internet-facing ALB with a regional WAF.
+    #[serde(rename = "grpc-eks-alb")]
+    GrpcEksAlb,
+    /// `grpc-eks-edge`: the same plus CloudFront with gRPC and a CLOUDFRONT-scope WAF.
+    #[serde(rename = "grpc-eks-edge")]
+    GrpcEksEdge,
+}
+
+/// gRPC services on EKS behind an ALB (and, for `grpc-eks-edge`, CloudFront).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EksConfig {
+    /// `grpc-eks-alb` or `grpc-eks-edge`.
+    pub blueprint: EksBlueprintName,
+    /// Application name: the stacks are `<name>` (and `<name>-edge`, `<name>-services-<n>`),
+    /// AWS resource names start with it. Lowercase letters, digits and hyphens, 1–20 characters.
+    #[schemars(length(min = 1, max = 20), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
+    pub name: String,
+    /// AWS Region of the workload, e.g. `eu-west-1`.
+    #[schemars(extend("pattern" = "^[a-z]{2}(-[a-z]+)+-\\d$"))]
+    pub region: String,
+    /// ARN of the regional ACM certificate the ALB's HTTPS listener serves (in `region`).
+    pub certificate_arn: String,
+    /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
+    #[serde(default)]
+    pub vpc: VpcConfig,
+    /// The EKS cluster.
+    #[serde(default)]
+    pub cluster: ClusterConfig,
+    /// The regional WAF on the ALB.
+    #[serde(default)]
+    pub waf: WafConfig,
+    /// CloudFront in front of the ALB (required by `grpc-eks-edge`, refused by `grpc-eks-alb`).
+    #[serde(default)]
+    pub edge: Option<EdgeConfig>,
+    /// The gRPC services (1–200).
+    #[schemars(length(min = 1, max = 200))]
+    pub services: Vec<ServiceConfig>,
+    /// Services per ALB and stack (1–50). More services are split over further stacks
+    /// `<name>-services-2`, … each with its own ALB (an ALB has quotas of 100 rules and 100
+    /// target groups; a stack 500 resources and 200 outputs). Default: 40.
+    #[serde(default = "default_per_stack")]
+    #[schemars(range(min = 1, max = 50))]
+    pub services_per_stack: u32,
+    /// Tags for every stack and taggable resource.
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+fn default_per_stack() -> u32 {
+    40
+}
+
+/// How the cluster runs pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComputeMode {
+    /// A managed node group (AL2023) plus the self-managed AWS Load Balancer Controller. The default.
+    #[default]
+    ManagedNodes,
+    /// EKS Auto Mode (compute, networking and storage managed by EKS; its own load-balancer
+    /// controller binds target groups with `eks.amazonaws.com/v1` TargetGroupBindings).
+    AutoMode,
+}
+
+/// The EKS cluster.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Kubernetes version `1.NN`. Default: the construct library's default.
+    #[serde(default = "default_version")]
+    #[schemars(extend("pattern" = "^1\\.\\d\\d$"))]
+    pub version: String,
+    /// `managed-nodes` (default) or `auto-mode`.
+    #[serde(default)]
+    pub compute: ComputeMode,
+    /// The managed node group (ignored in Auto Mode).
+    #[serde(default)]
+    pub nodes: NodesConfig,
+    /// Public CIDRs allowed to reach the Kubernetes API (besides the VPC). Empty: private
+    /// endpoint only (reach it over a VPN or a bastion). Default: empty.
+    #[serde(default)]
+    pub public_access_cidrs: Vec<String>,
+    /// IAM role ARNs that get cluster-admin access entries. Default: none (the stack's
+    /// creator is admin through `BootstrapClusterCreatorAdminPermissions`).
+    #[serde(default)]
+    pub admin_role_arns: Vec<String>,
+}
+
+fn default_version() -> String {
+    formwork_constructs::eks::DEFAULT_KUBERNETES_VERSION.to_owned()
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            version: default_version(),
+            compute: ComputeMode::default(),
+            nodes: NodesConfig::default(),
+            public_access_cidrs: Vec::new(),
+            admin_role_arns: Vec::new(),
+        }
+    }
+}
+
+/// The managed node group.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodesConfig {
+    /// EC2 instance types. Default: `[m7i.large]`.
+    #[serde(default = "default_instance_types")]
+    #[schemars(length(min = 1, max = 20))]
+    pub instance_types: Vec<String>,
+    /// Minimum nodes. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 0, max = 450))]
+    pub min: u32,
+    /// Desired nodes at creation. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 0, max = 450))]
+    pub desired: u32,
+    /// Maximum nodes. Default: 6.
+    #[serde(default = "six")]
+    #[schemars(range(min = 1, max = 450))]
+    pub max: u32,
+}
+
+fn default_instance_types() -> Vec<String> {
+    vec!["m7i.large".to_owned()]
+}
+fn two() -> u32 {
+    2
+}
+fn six() -> u32 {
+    6
+}
+
+impl Default for NodesConfig {
+    fn default() -> Self {
+        NodesConfig {
+            instance_types: default_instance_types(),
+            min: 2,
+            desired: 2,
+            max: 6,
+        }
+    }
+}
+
+/// The regional WAF on the ALB.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WafConfig {
+    /// Requests per client IP per 5 minutes before the ALB's WAF blocks (behind CloudFront the
+    /// client IP is read from `X-Forwarded-For`). Default: 2000.
+    #[serde(default = "default_rate")]
+    #[schemars(range(min = 10, max = 2000000000))]
+    pub rate_limit: u64,
+}
+
+fn default_rate() -> u64 {
+    2000
+}
+
+impl Default for WafConfig {
+    fn default() -> Self {
+        WafConfig {
+            rate_limit: default_rate(),
+        }
+    }
+}
+
+/// CloudFront in front of the ALB.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeConfig {
+    /// The hostname CloudFront connects to: a name on the ALB's certificate that resolves to the
+    /// ALB (a CNAME you create to the `AlbDnsName` output). Not `*.elb.amazonaws.com`: the ALB's
+    /// certificate does not cover it and CloudFront would answer 502.
+    #[schemars(length(min = 1, max = 253))]
+    pub origin_domain: String,
+    /// ACM certificate in **us-east-1** for the viewer side. Default: CloudFront's
+    /// `*.cloudfront.net` certificate.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// Hostnames on `certificate_arn` that clients use. Required with a certificate.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// `PriceClass_100` (default), `PriceClass_200` or `PriceClass_All`.
+    #[serde(default)]
+    pub price_class: PriceClassConfig,
+    /// Requests per client IP per 5 minutes before the CloudFront WAF blocks. Default: 2000.
+    #[serde(default = "default_rate")]
+    #[schemars(range(min = 10, max = 2000000000))]
+    pub rate_limit: u64,
+}
+
+/// CloudFront price classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
+pub enum PriceClassConfig {
+    /// North America, Europe, Israel.
+    #[default]
+    #[serde(rename = "PriceClass_100")]
+    PriceClass100,
+    /// Adds Asia, Middle East, Africa.
+    #[serde(rename = "PriceClass_200")]
+    PriceClass200,
+    /// Every edge location.
+    #[serde(rename = "PriceClass_All")]
+    PriceClassAll,
+}
+
+/// One gRPC service: a Kubernetes Deployment behind its own target group.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Service name: the Kubernetes namespace/Deployment, the ECR repository `<app>/<name>` and
+    /// the target group. Lowercase letters, digits and hyphens, 1–24 characters.
+    #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
+    pub name: String,
+    /// Fully qualified gRPC services it serves (`helloworld.Greeter`); the ALB routes
+    /// `/<each>/*` to it (1–9).
+    #[schemars(length(min = 1, max = 9))]
+    pub grpc_services: Vec<String>,
+    /// Container port of the gRPC server (cleartext HTTP/2). Default: 50051.
+    #[serde(default = "default_port")]
+    #[schemars(range(min = 1024, max = 65535))]
+    pub port: u32,
+    /// Image tag to deploy (tags are immutable in the repository). Default: `latest` is refused;
+    /// give a version.
+    #[schemars(length(min = 1, max = 128), extend("pattern" = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"))]
+    pub image_tag: String,
+    /// Replicas at deploy time (the HPA takes over). Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub replicas: u32,
+    /// CPU request, Kubernetes quantity. Default: `250m`.
+    #[serde(default = "default_cpu")]
+    #[schemars(extend("pattern" = "^[0-9]+(\\.[0-9]+)?m?$"))]
+    pub cpu: String,
+    /// Memory request and limit, Kubernetes quantity. Default: `256Mi`.
+    #[serde(default = "default_memory")]
+    #[schemars(extend("pattern" = "^[0-9]+(Ki|Mi|Gi)$"))]
+    pub memory: String,
+    /// Horizontal pod autoscaling on CPU.
+    #[serde(default)]
+    pub hpa: HpaConfig,
+    /// The load balancer's gRPC health check (pods also get gRPC probes on the same service).
+    #[serde(default)]
+    pub health_check: HealthCheckConfig,
+}
+
+fn default_port() -> u32 {
+    50051
+}
+fn default_cpu() -> String {
+    "250m".to_owned()
+}
+fn default_memory() -> String {
+    "256Mi".to_owned()
+}
+
+/// Horizontal pod autoscaler settings.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HpaConfig {
+    /// Minimum replicas. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub min: u32,
+    /// Maximum replicas. Default: 10.
+    #[serde(default = "ten")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub max: u32,
+    /// Target average CPU utilization in percent of the request. Default: 70.
+    #[serde(default = "seventy")]
+    #[schemars(range(min = 10, max = 100))]
+    pub target_cpu_percent: u32,
+}
+
+fn ten() -> u32 {
+    10
+}
+fn seventy() -> u32 {
+    70
+}
+
+impl Default for HpaConfig {
+    fn default() -> Self {
+        HpaConfig {
+            min: 2,
+            max: 10,
+            target_cpu_percent: 70,
+        }
+    }
+}

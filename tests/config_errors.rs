@@ -1,0 +1,110 @@
+//! The config-error corpus (`tests/configs/bad/*.yaml`): each file's `# expect:` lines must all
+//! appear in the errors `formwork synth` prints (file, line, JSON pointer, message), the exit
+//! code is 1 and nothing is written. Plus a mutation fuzz of the loader: no input panics.
+
+use crate::support::{formwork, repo, temp_dir};
+
+#[test]
+fn every_bad_config_reports_its_errors() {
+    let dir = repo().join("tests/configs/bad");
+    let work = temp_dir("config-errors");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for f in files {
+        let text = std::fs::read(&f).unwrap();
+        let expects: Vec<String> = String::from_utf8_lossy(&text)
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: ").map(str::to_owned))
+            .collect();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        std::fs::copy(&f, work.join(&name)).unwrap();
+        let o = formwork(&work, &["synth", "-c", &name, "-o", "never"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            !work.join("never").exists(),
+            "{name}: nothing may be written"
+        );
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert!(err.contains(&name), "{name}: errors name the file: {err}");
+        for e in &expects {
+            assert!(
+                err.contains(e.as_str()),
+                "{name}: expected `{e}` in:\n{err}"
+            );
+        }
+    }
+}
+
+/// A small deterministic PRNG (xorshift64*), so the fuzz needs no dependency and is repeatable.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn loader_never_panics_on_mutated_configs() {
+    const TOKENS: &[&[u8]] = &[
+        b": ",
+        b"\n",
+        b"- ",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b"\"",
+        b"'",
+        b"&a",
+        b"*a",
+        b"!!binary ",
+        b"~",
+        b"0x",
+        b"-1",
+        b"1e999",
+        b"\t",
+        b"#",
+        b"{n}",
+        b"\xff",
+    ];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for bp in formwork_blueprints::BLUEPRINTS {
+        for _ in 0..400 {
+            let mut bytes = bp.example.as_bytes().to_vec();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(bytes.len() + 1);
+                match rng.below(4) {
+                    0 => {
+                        let t = TOKENS[rng.below(TOKENS.len())];
+                        bytes.splice(at..at, t.iter().copied());
+                    }
+                    1 => {
+                        let end = (at + rng.below(40)).min(bytes.len());
+                        bytes.drain(at..end);
+                    }
+                    2 if at < bytes.len() => bytes[at] = rng.next() as u8,
+                    _ => bytes.truncate(at),
+                }
+            }
+            let r = std::panic::catch_unwind(|| {
+                formwork_blueprints::load_and_build(&bytes).map(|_| ())
+            });
+            assert!(
+                r.is_ok(),
+                "panic on input:\n{}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Many services: 1, 10, 50 and 200 services synthesize into valid, split stacks (≤500
+//! resources, ≤200 outputs and parameters each), with formwork's validation clean (build_files
+//! refuses errors) and cfn-lint clean on the largest.
+
+use std::process::Command;
+
+use crate::support::{files_with_suffix, temp_dir, tool};
+
+fn config(n: usize, edge: bool) -> String {
+    let mut s = String::from(if edge {
+        "blueprint: grpc-eks-edge\n"
+    } else {
+        "blueprint: grpc-eks-alb\n"
+    });
+    s.push_str("name: scale\nregion: eu-west-1\ncertificate_arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc\n");
+    if edge {
+        s.push_str("edge:\n  origin_domain: origin-{n}.scale.example.com\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/def\n  aliases: [\"api-{n}.scale.example.com\"]\n");
+    }
+    s.push_str("services:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  - name: svc{i}\n    grpc_services: [pkg.v1.Service{i}, pkg.v1.Admin{i}]\n    port: {}\n    image_tag: \"1.0.{i}\"\n",
+            50051 + (i % 3)
+        ));
+    }
+    s
+}
+
+#[test]
+fn many_services_split_into_valid_stacks() {
+    for edge in [false, true] {
+        for n in [1usize, 10, 50, 200] {
+            let text = config(n, edge);
+            let (files, report) = formwork::synth::build_files(text.as_bytes(), "scale.yaml")
+                .unwrap_or_else(|e| panic!("{n} services (edge {edge}): {e:?}"));
+            let stacks = &report.manifest.stacks;
+            let service_stacks = stacks
+                .iter()
+                .filter(|s| s.name.starts_with("scale-services-"))
+                .count();
+            assert_eq!(
+                service_stacks,
+                n.div_ceil(40),
+                "{n} services: 40 per stack by default"
+            );
+            for s in stacks {
+                assert!(s.resources <= 500, "{}: {} resources", s.name, s.resources);
+                assert!(
+                    s.outputs.len() <= 200,
+                    "{}: {} outputs",
+                    s.name,
+                    s.outputs.len()
+                );
+                assert!(
+                    s.parameters.len() <= 200,
+                    "{}: {} parameters",
+                    s.name,
+                    s.parameters.len()
+                );
+                assert!(
+                    s.body_bytes <= 1_000_000,
+                    "{}: {} bytes",
+                    s.name,
+                    s.body_bytes
+                );
+            }
+            let again = formwork::synth::build_files(text.as_bytes(), "scale.yaml")
+                .expect("builds")
+                .0;
+            assert_eq!(files, again, "{n} services: deterministic");
+        }
+    }
+}
+
+#[test]
+fn two_hundred_services_pass_cfn_lint() {
+    let Some(cfn_lint) = tool("cfnlint/bin/cfn-lint") else {
+        return;
+    };
+    let (files, _) =
+        formwork::synth::build_files(config(200, true).as_bytes(), "scale.yaml").expect("builds");
+    let dir = temp_dir("scale-200");
+    formwork::assembly::write_out_dir(&dir.join("out"), &files).expect("writes");
+    let templates = files_with_suffix(&dir.join("out"), ".template.json");
+    let out = Command::new(cfn_lint)
+        .args(&templates)
+        .output()
+        .expect("cfn-lint");
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
