@@ -13,6 +13,8 @@ use serde_json::Value;
 pub mod common;
 pub mod config;
 pub mod grpc_alb;
+pub mod k8s;
+pub mod runbook;
 
 pub use config::ConfigError;
 
