@@ -210,10 +210,7 @@ impl Workload {
             }
         }
         if self.replicas > i32::MAX as u32
-            || self
-                .hpa
-                .as_ref()
-                .is_some_and(|h| h.max > i32::MAX as u32)
+            || self.hpa.as_ref().is_some_and(|h| h.max > i32::MAX as u32)
         {
             e.push("replica counts must fit in a 32-bit signed integer".to_owned());
         }
@@ -273,7 +270,9 @@ impl Workload {
             if k == NAME_LABEL || k == MANAGED_BY.0 {
                 e.push(format!("label `{k}` is reserved (formwork sets it)"));
             } else if !is_label_key(k) {
-                e.push(format!("label key `{k}` is not a valid Kubernetes label key"));
+                e.push(format!(
+                    "label key `{k}` is not a valid Kubernetes label key"
+                ));
             }
             if !is_label_value(v) {
                 e.push(format!(
@@ -681,9 +680,7 @@ fn is_dns_label(s: &str, letter_first: bool) -> bool {
         && s.len() <= 63
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && s.starts_with(|c: char| {
-            c.is_ascii_lowercase() || (!letter_first && c.is_ascii_digit())
-        })
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || (!letter_first && c.is_ascii_digit()))
         && !s.ends_with('-')
 }
 
@@ -702,9 +699,7 @@ fn is_label_key(k: &str) -> bool {
         None => (None, k),
     };
     let prefix_ok = prefix.is_none_or(|p| {
-        !p.is_empty()
-            && p.len() <= 253
-            && p.split('.').all(|part| is_dns_label(part, false))
+        !p.is_empty() && p.len() <= 253 && p.split('.').all(|part| is_dns_label(part, false))
     });
     prefix_ok && !name.is_empty() && is_label_value(name)
 }
@@ -899,7 +894,12 @@ mod tests {
 
     #[test]
     fn lbc_values_keep_placeholders() {
-        let v = lbc_helm_values("greeter", "eu-west-1", "${VpcId}", "aws-load-balancer-controller");
+        let v = lbc_helm_values(
+            "greeter",
+            "eu-west-1",
+            "${VpcId}",
+            "aws-load-balancer-controller",
+        );
         assert_eq!(
             placeholders_in(&v).into_iter().collect::<Vec<_>>(),
             ["VpcId"]

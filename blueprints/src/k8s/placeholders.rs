@@ -20,7 +20,10 @@ pub fn is_placeholder_name(name: &str) -> bool {
 /// Every placeholder name that occurs in `text` as `${Name}`, sorted and without duplicates.
 /// `${…}` whose content is not a valid name (see [`is_placeholder_name`]) is not a placeholder.
 pub fn placeholders_in(text: &str) -> BTreeSet<String> {
-    spans(text).into_iter().map(|(_, _, n)| n.to_owned()).collect()
+    spans(text)
+        .into_iter()
+        .map(|(_, _, n)| n.to_owned())
+        .collect()
 }
 
 /// `(start, end, name)` of every placeholder, in order (`end` is exclusive, after the `}`).
@@ -106,7 +109,9 @@ mod tests {
 
     #[test]
     fn ignores_non_placeholders() {
-        for t in ["$HOME", "${", "${}", "${1abc}", "${a b}", "$ {X}", "${X", "{X}"] {
+        for t in [
+            "$HOME", "${", "${}", "${1abc}", "${a b}", "$ {X}", "${X", "{X}",
+        ] {
             assert!(placeholders_in(t).is_empty(), "{t:?}");
         }
         // A broken one does not hide a later valid one.
