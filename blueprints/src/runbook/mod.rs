@@ -537,6 +537,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn template_never_masks_missing_data() {
+        assert!(
+            !TEMPLATE.contains("default("),
+            "no `default` filters in DEPLOY.md.tera"
+        );
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(sh_quote("eu-west-1"), "eu-west-1");
         assert_eq!(sh_quote("a b"), "'a b'");
