@@ -14,6 +14,8 @@ pub mod common;
 pub mod config;
 pub mod grpc_alb;
 pub mod grpc_eks;
+pub mod k8s;
+pub mod runbook;
 
 pub use config::ConfigError;
 
