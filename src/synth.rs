@@ -48,6 +48,15 @@ pub fn build_files(
     bytes: &[u8],
     label: &str,
 ) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
+    build_files_for(bytes, label, "out")
+}
+
+/// [`build_files`] for an out dir other than `out` (the runbook's commands name it).
+pub fn build_files_for(
+    bytes: &[u8],
+    label: &str,
+    out_dir: &str,
+) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
     let (bp, synth) =
         formwork_blueprints::load_and_build(bytes).map_err(|errors| SynthError::Config {
             label: label.to_owned(),
@@ -73,6 +82,19 @@ pub fn build_files(
         stacks.push(m);
     }
     let mut extra: Vec<String> = Vec::new();
+    if let Some(mut ctx) = synth.runbook {
+        ctx.out_dir = out_dir.trim_end_matches('/').to_owned();
+        ctx.stacks = stacks.iter().map(|m| runbook_step(&synth.app, m)).collect();
+        let md = formwork_blueprints::runbook::deploy_md(&ctx).map_err(|e| SynthError::Config {
+            label: label.to_owned(),
+            errors: vec![ConfigError::at(
+                "",
+                format!("internal error rendering DEPLOY.md: {e}"),
+            )],
+        })?;
+        files.push(("DEPLOY.md".to_owned(), md.into_bytes()));
+        extra.push("DEPLOY.md".to_owned());
+    }
     for (rel, text) in &synth.files {
         files.push((rel.clone(), text.clone().into_bytes()));
         extra.push(rel.clone());
@@ -113,7 +135,7 @@ pub fn synthesize(config: Option<&Path>, dir: &Path) -> Result<SynthReport, Synt
             "<built-in example>".to_owned(),
         ),
     };
-    let (files, report) = build_files(&bytes, &label)?;
+    let (files, report) = build_files_for(&bytes, &label, &dir.display().to_string())?;
     assembly::write_out_dir(dir, &files)
         .map_err(|e| SynthError::Io(format!("cannot write `{}`: {e}", dir.display())))?;
     Ok(report)
@@ -127,4 +149,59 @@ pub fn init_text(bp: &Blueprint) -> String {
         name = bp.name,
         example = bp.example
     )
+}
+
+/// The runbook's view of one stack: its deploy command's inputs, with each parameter's source.
+fn runbook_step(
+    app: &formwork_constructs::core::App,
+    m: &assembly::StackManifest,
+) -> formwork_blueprints::runbook::StackStep {
+    use formwork_blueprints::runbook::{OutputRef, ParamValue, ParameterOverride, StackStep};
+    use formwork_constructs::core::ParamSource;
+    let region_of = |name: &str| {
+        app.stacks()
+            .iter()
+            .find(|s| s.name() == name)
+            .and_then(|s| s.region())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let stack = app.stacks().iter().find(|s| s.name() == m.name);
+    let parameters = m
+        .parameters
+        .iter()
+        .filter_map(|p| {
+            let value = match &p.source {
+                ParamSource::Default => return None,
+                ParamSource::Value { value } => ParamValue::Literal {
+                    value: value.clone(),
+                },
+                ParamSource::StackOutput { stack, output } => ParamValue::Output(OutputRef {
+                    stack: stack.clone(),
+                    region: region_of(stack),
+                    output: output.clone(),
+                }),
+                ParamSource::Operator => ParamValue::Operator {
+                    variable: p.name.clone(),
+                    hint: stack
+                        .and_then(|s| s.parameters().iter().find(|(k, _)| *k == p.name))
+                        .and_then(|(_, prm)| prm.description.clone())
+                        .unwrap_or_else(|| format!("the value of parameter {}", p.name)),
+                },
+            };
+            Some(ParameterOverride {
+                key: p.name.clone(),
+                value,
+            })
+        })
+        .collect();
+    StackStep {
+        name: m.name.clone(),
+        region: m.region.clone().unwrap_or_default(),
+        template: m.template.clone(),
+        capabilities: m.capabilities.clone(),
+        parameters,
+        tags: m.tags.clone(),
+        needs_s3_bucket: m.body_bytes > assembly::INLINE_BODY_LIMIT,
+    }
 }

@@ -28,6 +28,9 @@ pub struct Synth {
     pub files: Vec<(String, String)>,
     /// Placeholders used in `files` and the stack output (`{"stack": …, "output": …}`) that fills each.
     pub placeholders: Vec<(String, Value)>,
+    /// The runbook's blueprint-specific part; the toolkit fills `stacks` and `out_dir` from the
+    /// manifest and renders `DEPLOY.md`.
+    pub runbook: Option<runbook::RunbookContext>,
 }
 
 /// A blueprint: its name, example config, JSON Schema and build function.

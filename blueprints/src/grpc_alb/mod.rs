@@ -118,6 +118,7 @@ pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
         app,
         files: Vec::new(),
         placeholders: Vec::new(),
+        runbook: None,
     })
 }
 

@@ -50,6 +50,13 @@ pub use config::{
 use crate::common::{check_arn, check_name, check_region, check_tags};
 use crate::config::ConfigError;
 use crate::grpc_alb::pascal;
+use crate::k8s::{
+    Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
+    placeholder, workload_manifests,
+};
+use crate::runbook::{
+    ClusterStep, Endpoint, OutputRef, ParamValue, Placeholder, RunbookContext, ServiceStep,
+};
 use crate::{Blueprint, Synth};
 
 /// The `grpc-eks-alb` registry entry.
@@ -342,10 +349,12 @@ pub fn build(cfg: &EksConfig) -> Result<Synth, Vec<ConfigError>> {
     let mut placeholders: Vec<(String, Value)> = Vec::new();
     compose(&mut app, cfg, cidr, &mut placeholders)
         .map_err(|e| vec![ConfigError::at("", e.to_string())])?;
+    let (files, runbook) = workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
     Ok(Synth {
         app,
-        files: Vec::new(),
+        files,
         placeholders,
+        runbook: Some(runbook),
     })
 }
 
@@ -1028,4 +1037,112 @@ fn service_stack(
         st.add_output(&k, o)?;
     }
     Ok(())
+}
+
+/// The Kubernetes manifests of every service, the Load Balancer Controller's Helm values and
+/// the blueprint part of the runbook.
+fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), String> {
+    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
+    let binding_api = if auto {
+        TargetGroupBindingApi::EksAmazonawsComV1
+    } else {
+        TargetGroupBindingApi::Elbv2K8sAwsV1beta1
+    };
+    let mut sets = Vec::new();
+    let mut services = Vec::new();
+    let mut placeholders = Vec::new();
+    let out_ref = |stack: &str, output: String| OutputRef {
+        stack: stack.to_owned(),
+        region: cfg.region.clone(),
+        output,
+    };
+    for (n, group) in shards(cfg).into_iter().enumerate() {
+        let stack = format!("{}-services-{}", cfg.name, n + 1);
+        for svc in group {
+            let id = pascal(&svc.name);
+            let mut w = Workload::new(
+                svc.name.clone(),
+                svc.name.clone(),
+                format!(
+                    "{}:{}",
+                    placeholder(&format!("{id}RepositoryUri")),
+                    svc.image_tag
+                ),
+                svc.port as u16,
+                placeholder(&format!("{id}TargetGroupArn")),
+            );
+            w.replicas = svc.replicas;
+            w.cpu_request = svc.cpu.clone();
+            w.memory_request = svc.memory.clone();
+            w.memory_limit = svc.memory.clone();
+            w.hpa = Some(Hpa {
+                min: svc.hpa.min,
+                max: svc.hpa.max,
+                target_cpu_percent: svc.hpa.target_cpu_percent,
+            });
+            w.binding_api = binding_api;
+            sets.push(workload_manifests(&w).map_err(|e| format!("service {}: {e}", svc.name))?);
+            services.push(ServiceStep {
+                name: svc.name.clone(),
+                namespace: svc.name.clone(),
+                repository: out_ref(&stack, format!("{id}RepositoryUri")),
+                target_group: out_ref(&stack, format!("{id}TargetGroupArn")),
+                image_tag: svc.image_tag.clone(),
+                build_context: format!("./{}", svc.name),
+                grpc_services: svc.grpc_services.clone(),
+                port: svc.port as u16,
+            });
+            for o in [format!("{id}RepositoryUri"), format!("{id}TargetGroupArn")] {
+                placeholders.push(Placeholder {
+                    name: o.clone(),
+                    source: out_ref(&stack, o),
+                });
+            }
+        }
+    }
+    let mut files = merge_manifests(sets)?;
+    if !auto {
+        files.push((
+            LBC_VALUES_FILE.to_owned(),
+            lbc_helm_values(
+                &placeholder("ClusterName"),
+                &cfg.region,
+                &placeholder("VpcId"),
+                "aws-load-balancer-controller",
+            ),
+        ));
+        for o in ["ClusterName", "VpcId"] {
+            placeholders.push(Placeholder {
+                name: o.to_owned(),
+                source: out_ref(&cfg.name, o.to_owned()),
+            });
+        }
+    }
+    let first = format!("{}-services-1", cfg.name);
+    let endpoint = match &cfg.edge {
+        Some(e) => Endpoint {
+            host: ParamValue::Output(out_ref(&first, "DistributionDomainName".to_owned())),
+            authority: e.aliases.first().map(|a| a.replace("{n}", "1")),
+        },
+        None => Endpoint {
+            host: ParamValue::Output(out_ref(&first, "AlbDnsName".to_owned())),
+            authority: None,
+        },
+    };
+    let ctx = RunbookContext {
+        blueprint: blueprint_name(cfg).to_owned(),
+        out_dir: "out".to_owned(),
+        stacks: Vec::new(),
+        services,
+        cluster: ClusterStep {
+            name: cfg.name.clone(),
+            region: cfg.region.clone(),
+            binding_api,
+            lbc_chart_version: Some("3.5.0".to_owned()),
+            image_platform: "linux/amd64".to_owned(),
+        },
+        placeholders,
+        endpoint,
+    };
+    Ok((files, ctx))
 }
