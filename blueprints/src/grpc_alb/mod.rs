@@ -10,6 +10,8 @@ use formwork_constructs::elbv2::{
     GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes, check_grpc_path,
     check_grpc_service_name,
 };
+use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps};
+use formwork_constructs::wafv2::{WebAcl, WebAclProps};
 use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
@@ -175,13 +177,25 @@ fn compose(
         443,
         "HTTPS (gRPC over HTTP/2) from clients",
     )?;
+    // Access logs (the bucket policy lets ELB log delivery write under alb/) and a regional
+    // web ACL with the gRPC-aware preset.
+    let logs = Bucket::new(&mut root, "Logs", BucketProps::default())?;
+    logs.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal)?;
     let alb = ApplicationLoadBalancer::new(
         &mut root,
         "Alb",
         &vpc,
         &alb_sg,
-        ApplicationLoadBalancerProps::default(),
+        ApplicationLoadBalancerProps {
+            access_logs_bucket: Some(logs.name.clone().into()),
+            ..ApplicationLoadBalancerProps::default()
+        },
     )?;
+    // ELB checks that it may write to the bucket when the ALB is created.
+    if let Some(e) = root.stack().entry_mut(&alb.logical_id) {
+        e.add_depends_on(&logs.policy_logical_id);
+    }
+    WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;
     let https = HttpsListener::new(
         &mut root,
         "HttpsListener",

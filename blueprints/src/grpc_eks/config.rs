@@ -235,11 +235,12 @@ pub struct ServiceConfig {
     #[serde(default = "default_port")]
     #[schemars(range(min = 1024, max = 65535))]
     pub port: u32,
-    /// Image tag to deploy (tags are immutable in the repository). Default: `latest` is refused;
-    /// give a version.
+    /// Image tag to deploy, e.g. `1.4.2`. Tags are immutable in the repository, so a moving tag
+    /// such as `latest` is refused.
     #[schemars(length(min = 1, max = 128), extend("pattern" = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"))]
     pub image_tag: String,
-    /// Replicas at deploy time (the HPA takes over). Default: 2.
+    /// Fixed replica count, used when `hpa` is `null` (with an HPA the Deployment leaves
+    /// replicas to it). Default: 2.
     #[serde(default = "two")]
     #[schemars(range(min = 1, max = 1000))]
     pub replicas: u32,
@@ -251,9 +252,10 @@ pub struct ServiceConfig {
     #[serde(default = "default_memory")]
     #[schemars(extend("pattern" = "^[0-9]+(Ki|Mi|Gi)$"))]
     pub memory: String,
-    /// Horizontal pod autoscaling on CPU.
-    #[serde(default)]
-    pub hpa: HpaConfig,
+    /// Horizontal pod autoscaling on CPU (`null` for a fixed `replicas`). Default: 2–10 pods
+    /// at 70% CPU.
+    #[serde(default = "default_hpa")]
+    pub hpa: Option<HpaConfig>,
     /// The load balancer's gRPC health check (pods also get gRPC probes on the same service).
     #[serde(default)]
     pub health_check: HealthCheckConfig,
@@ -285,6 +287,10 @@ pub struct HpaConfig {
     #[serde(default = "seventy")]
     #[schemars(range(min = 10, max = 100))]
     pub target_cpu_percent: u32,
+}
+
+fn default_hpa() -> Option<HpaConfig> {
+    Some(HpaConfig::default())
 }
 
 fn ten() -> u32 {

@@ -289,10 +289,12 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
                 "`latest` cannot be deployed from an immutable repository; give a version such as 1.4.2",
             ));
         }
-        if s.hpa.min > s.hpa.max {
+        if let Some(h) = &s.hpa
+            && h.min > h.max
+        {
             errs.push(ConfigError::at(
                 format!("{p}/hpa"),
-                format!("hpa.min {} is above hpa.max {}", s.hpa.min, s.hpa.max),
+                format!("hpa.min {} is above hpa.max {}", h.min, h.max),
             ));
         }
         if let Err(m) = check_grpc_path(&s.health_check.path) {
@@ -521,6 +523,24 @@ fn compose(
             AddonProps::default(),
         )?;
     } else {
+        // The CNI (with its Pod Identity role) and kube-proxy go in before the nodes: a node
+        // only becomes Ready once aws-node can assign pod IPs, and the node role deliberately
+        // lacks AmazonEKS_CNI_Policy (it lives on the aws-node service account instead).
+        let agent = Addon::new(
+            &mut root,
+            "PodIdentityAgent",
+            &cluster,
+            AddonName::PodIdentityAgent,
+            AddonProps::default(),
+        )?;
+        let cni = Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent)?;
+        let proxy = Addon::new(
+            &mut root,
+            "KubeProxy",
+            &cluster,
+            AddonName::KubeProxy,
+            AddonProps::default(),
+        )?;
         let n = &cfg.cluster.nodes;
         let nodes = Nodegroup::new(
             &mut root,
@@ -535,21 +555,10 @@ fn compose(
                 ..NodegroupProps::default()
             },
         )?;
-        let agent = Addon::new(
-            &mut root,
-            "PodIdentityAgent",
-            &cluster,
-            AddonName::PodIdentityAgent,
-            AddonProps::default(),
-        )?;
-        Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent)?;
-        Addon::new(
-            &mut root,
-            "KubeProxy",
-            &cluster,
-            AddonName::KubeProxy,
-            AddonProps::default(),
-        )?;
+        if let Some(e) = root.stack().entry_mut(&nodes.logical_id) {
+            e.add_depends_on(&cni.logical_id)
+                .add_depends_on(&proxy.logical_id);
+        }
         for (id, name) in [
             ("CoreDns", AddonName::CoreDns),
             ("MetricsServer", AddonName::MetricsServer),
@@ -1075,10 +1084,10 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
             w.cpu_request = svc.cpu.clone();
             w.memory_request = svc.memory.clone();
             w.memory_limit = svc.memory.clone();
-            w.hpa = Some(Hpa {
-                min: svc.hpa.min,
-                max: svc.hpa.max,
-                target_cpu_percent: svc.hpa.target_cpu_percent,
+            w.hpa = svc.hpa.as_ref().map(|h| Hpa {
+                min: h.min,
+                max: h.max,
+                target_cpu_percent: h.target_cpu_percent,
             });
             w.binding_api = binding_api;
             sets.push(workload_manifests(&w).map_err(|e| format!("service {}: {e}", svc.name))?);
