@@ -220,6 +220,9 @@ pub struct EntryChange {
     /// New value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<Value>,
+    /// For updates: what changed inside the entry (pointers relative to the entry).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ValueChange>,
 }
 
 /// Whether a stack is new, gone or present on both sides.
@@ -415,7 +418,25 @@ pub fn diff_templates(name: &str, old: &Value, new: &Value, status: StackStatus)
 }
 
 fn entry(name: &str, o: Option<&Value>, n: Option<&Value>) -> EntryChange {
+    let mut changes = Vec::new();
+    if let (Some(a), Some(b)) = (o, n) {
+        let mut leaves = Vec::new();
+        leaf_changes(a, b, &mut Vec::new(), &mut leaves);
+        // A scalar entry (Description) changes as a whole: nothing to break down.
+        if leaves.iter().all(|(p, _, _)| !p.is_empty()) {
+            changes = leaves
+                .into_iter()
+                .map(|(p, old, new)| ValueChange {
+                    pointer: pointer(&p),
+                    old,
+                    new,
+                    action: Action::Update,
+                })
+                .collect();
+        }
+    }
     EntryChange {
+        changes,
         name: name.to_owned(),
         action: match (o, n) {
             (None, _) => Action::Add,

@@ -132,6 +132,7 @@ fn entries_text(out: &mut String, p: &Paint, title: &str, list: &[EntryChange]) 
                 e.name,
                 show(e.old.as_ref())
             ),
+            _ if !e.changes.is_empty() => format!("    {} {}", sigil(e.action), e.name),
             _ => format!(
                 "    {} {}: {} → {}",
                 sigil(e.action),
@@ -142,6 +143,14 @@ fn entries_text(out: &mut String, p: &Paint, title: &str, list: &[EntryChange]) 
         };
         out.push_str(&p.action(e.action, &line));
         out.push('\n');
+        for c in &e.changes {
+            out.push_str(&format!(
+                "        {}: {} → {}\n",
+                c.pointer,
+                show(c.old.as_ref()),
+                show(c.new.as_ref())
+            ));
+        }
     }
 }
 
@@ -419,6 +428,20 @@ pub fn markdown_context(diff: &Diff) -> MdContext {
                         "➖ {} (was {})",
                         md_code(&e.name),
                         md_code(&show(e.old.as_ref()))
+                    ),
+                    _ if !e.changes.is_empty() => format!(
+                        "✏️ {}: {}",
+                        md_code(&e.name),
+                        e.changes
+                            .iter()
+                            .map(|c| format!(
+                                "{} {} → {}",
+                                md_code(&c.pointer),
+                                md_code(&show(c.old.as_ref())),
+                                md_code(&show(c.new.as_ref()))
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     _ => format!(
                         "✏️ {}: {} → {}",

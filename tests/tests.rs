@@ -4,4 +4,6 @@ mod support;
 
 mod blueprints;
 mod cli;
+mod deploy_moto;
+mod diff;
 mod oracles;
