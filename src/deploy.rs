@@ -834,6 +834,11 @@ fn run_deploy(
     for l in o.stdout.lines().filter(|l| !l.trim().is_empty()) {
         ctx.info(format!("  {}", l.trim()));
     }
+    if !o.ok() && o.stderr.contains("No updates are to be performed") {
+        // UpdateStack's way of saying "empty change set" (moto answers CreateChangeSet so too).
+        ctx.info("  no changes to deploy");
+        return Ok(());
+    }
     if !o.ok() {
         let failures: Vec<String> = new_events
             .iter()
