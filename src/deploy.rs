@@ -522,10 +522,10 @@ pub fn deploy(
         }
         v
     };
-    if let Some(o) = ctx.exec(sts)? {
-        if !o.ok() {
-            return Err(DeployError::Unauthenticated(o.stderr.trim().to_owned()));
-        }
+    if let Some(o) = ctx.exec(sts)?
+        && !o.ok()
+    {
+        return Err(DeployError::Unauthenticated(o.stderr.trim().to_owned()));
     }
 
     let mut report = DeployReport::default();
@@ -1372,6 +1372,91 @@ mod tests {
                 .borrow()
                 .iter()
                 .any(|c| c.contains("--parameter-overrides Key=v=1"))
+        );
+    }
+
+    #[test]
+    fn k8s_manifests_get_outputs_filled_and_applied() {
+        let d = out_dir("k8s", &[("net", repo("a"))], vec![]);
+        let mut m = assembly::read_manifest(&d).unwrap();
+        m.files = vec!["k8s/app/tgb.yaml".into(), "DEPLOY.md".into()];
+        m.placeholders.insert(
+            "TargetGroupArn".into(),
+            serde_json::json!({"stack": "net", "output": "Tg"}),
+        );
+        std::fs::write(d.join("manifest.json"), serde_json::to_string(&m).unwrap()).unwrap();
+        std::fs::create_dir_all(d.join("k8s/app")).unwrap();
+        std::fs::write(
+            d.join("k8s/app/tgb.yaml"),
+            "targetGroupARN: ${TargetGroupArn}\n",
+        )
+        .unwrap();
+        let fake = Fake::new(&[
+            (
+                "describe-stacks",
+                0,
+                r#"{"Stacks":[{"StackStatus":"UPDATE_COMPLETE","Outputs":[{"OutputKey":"Tg","OutputValue":"arn:tg"}]}]}"#,
+                "",
+            ),
+            (
+                "get-template",
+                0,
+                &serde_json::json!({"TemplateBody": serde_json::to_string(&repo("a")).unwrap()})
+                    .to_string(),
+                "",
+            ),
+        ]);
+        let mut o = opts(d.clone());
+        o.apply_k8s = true;
+        let r = deploy(&o, &fake, &mut |_| {}).unwrap();
+        assert_eq!(r.k8s_resolved, vec!["k8s-resolved/app/tgb.yaml"]);
+        assert_eq!(
+            std::fs::read_to_string(d.join("k8s-resolved/app/tgb.yaml")).unwrap(),
+            "targetGroupARN: arn:tg\n"
+        );
+        let calls = fake.calls.borrow();
+        assert!(
+            calls.last().unwrap().starts_with("kubectl apply -f "),
+            "{calls:?}"
+        );
+        // The outputs were read once, right after the deploy (describe before + after).
+        assert_eq!(
+            calls
+                .iter()
+                .filter(|c| c.contains("describe-stacks"))
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn dry_run_runs_nothing_and_marks_unknown_values() {
+        let d = out_dir(
+            "dry",
+            &[("net", repo("a")), ("app", repo("b"))],
+            vec![assembly::ParameterManifest {
+                name: "RepoName".into(),
+                source: ParamSource::StackOutput {
+                    stack: "net".into(),
+                    output: "Name".into(),
+                },
+            }],
+        );
+        let fake = Fake::new(&[]);
+        let mut o = opts(d);
+        o.dry_run = true;
+        let mut cmds = Vec::new();
+        deploy(&o, &fake, &mut |n| {
+            if let Note::Command(c) = n {
+                cmds.push(c)
+            }
+        })
+        .unwrap();
+        assert!(fake.calls.borrow().is_empty());
+        assert!(
+            cmds.iter()
+                .any(|c| c.contains("--parameter-overrides 'RepoName=<output of net.Name>'")),
+            "{cmds:?}"
         );
     }
 

@@ -324,7 +324,7 @@ pub fn diff_sides(old: &Side, new: &Side) -> Diff {
     Diff { stacks }
 }
 
-fn section<'a>(t: &'a Value, key: &str) -> Map<String, Value> {
+fn section(t: &Value, key: &str) -> Map<String, Value> {
     t.get(key)
         .and_then(Value::as_object)
         .cloned()
@@ -818,9 +818,9 @@ fn rewrite_sub(s: &str, map: &BTreeMap<String, String>) -> String {
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        if after.starts_with('!') {
+        if let Some(literal) = after.strip_prefix('!') {
             out.push_str("${!");
-            rest = &after[1..];
+            rest = literal;
             continue;
         }
         match after.find('}') {
