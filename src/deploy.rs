@@ -589,6 +589,13 @@ fn deploy_stack(
                 }
                 None
             }
+            Some(st)
+                if st.get("StackStatus").and_then(Value::as_str) == Some("REVIEW_IN_PROGRESS") =>
+            {
+                // Left by a change set that was never executed: nothing is deployed yet.
+                ctx.info("  stack exists without resources (REVIEW_IN_PROGRESS): first deploy");
+                None
+            }
             Some(st) => {
                 existed = true;
                 let status = st.get("StackStatus").and_then(Value::as_str).unwrap_or("");
