@@ -7,14 +7,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use formwork_constructs::core::{App, ParamSource, Stack, render};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// CloudFormation's limit for a template body passed inline (`--template-body`).
 pub const INLINE_BODY_LIMIT: usize = 51_200;
 
 /// One stack as recorded in `manifest.json`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StackManifest {
     /// Stack name (`--stack-name`).
     pub name: String,
@@ -39,7 +39,7 @@ pub struct StackManifest {
 }
 
 /// A stack parameter and its source.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ParameterManifest {
     /// Parameter id.
     pub name: String,
@@ -48,7 +48,7 @@ pub struct ParameterManifest {
 }
 
 /// `manifest.json`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     /// Format version of this file.
     pub format: u32,
@@ -60,6 +60,14 @@ pub struct Manifest {
     pub files: Vec<String>,
     /// Placeholders in the Kubernetes manifests and the stack output that fills each.
     pub placeholders: BTreeMap<String, Value>,
+}
+
+/// Reads `DIR/manifest.json`. The error names the path.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
+    let p = dir.join("manifest.json");
+    let bytes = fs::read(&p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| format!("`{}` is not a formwork manifest: {e}", p.display()))
 }
 
 /// A rendered stack.

@@ -5,4 +5,7 @@
 pub mod assembly;
 pub mod check;
 pub mod cli;
+pub mod deploy;
+pub mod diff;
+pub mod diff_render;
 pub mod synth;

@@ -156,7 +156,7 @@ impl Parameter {
 pub enum ParameterRef {}
 
 /// Where the value of a stack parameter comes from at deploy time (recorded in `manifest.json`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ParamSource {
     /// The parameter's own default.

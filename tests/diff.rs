@@ -1,0 +1,197 @@
+//! `formwork diff`: snapshots of the text and Markdown reports, exit codes, errors; and the
+//! `formwork deploy --dry-run` plan of the built-in example.
+
+use crate::support::{formwork, settings, temp_dir};
+
+const OLD: &str = r#"Parameters:
+  Env: {Type: String, Default: dev}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Images:
+    Type: AWS::ECR::Repository
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties: {RepositoryName: greeter, ImageTagMutability: IMMUTABLE}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: {TopicName: !Sub "${Env}-alerts"}
+  Logs:
+    Type: AWS::S3::Bucket
+  NetworkVpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  NetworkSubnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref NetworkVpc, CidrBlock: 10.0.0.0/24}
+  Key:
+    Type: AWS::KMS::Key
+    Properties: {Description: old}
+Outputs:
+  RepoUri:
+    Value: !GetAtt Images.RepositoryUri
+    Export: {Name: greeter-repo-uri}
+  VpcId: {Value: !Ref NetworkVpc}
+"#;
+
+const NEW: &str = r#"{
+  "Parameters": {"Env": {"Type": "String", "Default": "prod"}, "ImageTag": {"Type": "String"}},
+  "Resources": {
+    "Images": {"Type": "AWS::ECR::Repository", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+               "Properties": {"RepositoryName": "greeter-v2", "ImageTagMutability": "IMMUTABLE"}},
+    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": "${Env}-alerts"}, "DisplayName": "alerts"}},
+    "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+    "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}},
+    "Key": {"Type": "AWS::KMS::Key", "Properties": {"Description": "new"}},
+    "Queue": {"Type": "AWS::SQS::Queue"}
+  },
+  "Outputs": {
+    "RepoUri": {"Value": {"Fn::GetAtt": ["Images", "RepositoryUri"]}, "Export": {"Name": "greeter-repository-uri"}},
+    "VpcId": {"Value": {"Ref": "Vpc"}}
+  }
+}"#;
+
+fn pair() -> std::path::PathBuf {
+    let d = temp_dir("diff-pair");
+    std::fs::write(d.join("old.yaml"), OLD).unwrap();
+    std::fs::write(d.join("app.template.json"), NEW).unwrap();
+    d
+}
+
+#[test]
+fn text_report() {
+    let d = pair();
+    let o = formwork(&d, &["diff", "old.yaml", "app.template.json", "--no-color"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(!out.contains('\x1b'));
+    settings().bind(|| insta::assert_snapshot!("diff_text", out));
+}
+
+#[test]
+fn markdown_report() {
+    let d = pair();
+    let o = formwork(
+        &d,
+        &[
+            "diff",
+            "old.yaml",
+            "app.template.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    settings()
+        .bind(|| insta::assert_snapshot!("diff_markdown", String::from_utf8(o.stdout).unwrap()));
+}
+
+#[test]
+fn json_report_and_exit_codes() {
+    let d = pair();
+    let o = formwork(
+        &d,
+        &[
+            "diff",
+            "old.yaml",
+            "app.template.json",
+            "--format",
+            "json",
+            "--fail-on-change",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["changes"], true);
+    let res = v["stacks"][0]["resources"].as_array().unwrap();
+    let images = res.iter().find(|r| r["logical_id"] == "Images").unwrap();
+    assert_eq!(images["action"], "replace");
+    assert_eq!(images["risk"], "retained");
+    assert_eq!(v["stacks"][0]["renames"].as_array().unwrap().len(), 2);
+
+    let o = formwork(&d, &["diff", "old.yaml", "old.yaml", "--fail-on-change"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no changes"));
+}
+
+#[test]
+fn unreadable_inputs_exit_1_naming_the_path() {
+    let d = pair();
+    std::fs::write(d.join("bad.json"), "{\"Resources\": ").unwrap();
+    for (args, needle) in [
+        (vec!["diff", "missing.json", "old.yaml"], "missing.json"),
+        (vec!["diff", "old.yaml", "bad.json"], "bad.json"),
+        (vec!["diff", ".", "old.yaml"], "manifest.json"),
+    ] {
+        let o = formwork(&d, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle) && err.starts_with("error: "), "{err}");
+    }
+}
+
+#[test]
+fn out_dirs_pair_stacks_by_name() {
+    let d = temp_dir("diff-dirs");
+    assert_eq!(formwork(&d, &["synth", "-o", "a"]).status.code(), Some(0));
+    assert_eq!(formwork(&d, &["synth", "-o", "b"]).status.code(), Some(0));
+    let o = formwork(&d, &["diff", "a", "b", "--fail-on-change"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // Rename one stack in b: a stack added and one removed.
+    let m = std::fs::read_to_string(d.join("b/manifest.json")).unwrap();
+    std::fs::write(
+        d.join("b/manifest.json"),
+        m.replace("\"name\": \"greeter\"", "\"name\": \"greeter2\""),
+    )
+    .unwrap();
+    let o = formwork(&d, &["diff", "a", "b"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Stack greeter2 (new stack)"), "{out}");
+    assert!(out.contains("Stack greeter (removed from NEW"), "{out}");
+}
+
+#[test]
+fn deploy_dry_run_of_the_builtin_example() {
+    let d = temp_dir("deploy-dry-run");
+    assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
+    let o = formwork(&d, &["deploy", "--dry-run", "out/", "--profile", "dev"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    settings()
+        .bind(|| insta::assert_snapshot!("deploy_dry_run", String::from_utf8(o.stdout).unwrap()));
+}
+
+#[test]
+fn deploy_without_aws_cli_says_how_to_install() {
+    let d = temp_dir("deploy-no-aws");
+    assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
+    let o = formwork(&d, &["deploy", "out", "--aws-cli", "/nonexistent/aws"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot run the AWS CLI") && err.contains("install"),
+        "{err}"
+    );
+    let o = formwork(&d, &["deploy", "nowhere"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nowhere/manifest.json"));
+}
