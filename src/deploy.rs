@@ -1051,7 +1051,7 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
     let files: Vec<&String> = manifest
         .files
         .iter()
-        .filter(|f| f.starts_with("k8s/"))
+        .filter(|f| resolved_path(f).is_some())
         .collect();
     if files.is_empty() {
         return Ok(Vec::new());
@@ -1089,17 +1089,20 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
             values.insert(ph.clone(), v);
         }
         let _ = std::fs::remove_dir_all(&resolved_dir);
+        let _ = std::fs::remove_dir_all(opts.dir.join("helm-resolved"));
         for f in &files {
             let src = opts.dir.join(f);
             let text = std::fs::read_to_string(&src)
                 .map_err(|e| DeployError::Input(format!("cannot read `{}`: {e}", src.display())))?;
-            let dst = resolved_dir.join(f.trim_start_matches("k8s/"));
+            let dst = opts.dir.join(resolved_path(f).unwrap_or_default());
             if let Some(p) = dst.parent() {
                 std::fs::create_dir_all(p).map_err(|e| {
                     DeployError::Input(format!("cannot write `{}`: {e}", dst.display()))
                 })?;
             }
-            std::fs::write(&dst, fill_placeholders(&text, &values)).map_err(|e| {
+            let filled = formwork_blueprints::k8s::resolve_placeholders(&text, &values)
+                .map_err(|e| DeployError::Input(format!("`{}`: {e}", src.display())))?;
+            std::fs::write(&dst, filled).map_err(|e| {
                 DeployError::Input(format!("cannot write `{}`: {e}", dst.display()))
             })?;
         }
@@ -1126,10 +1129,18 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
             }
         }
     }
-    Ok(files
-        .iter()
-        .map(|f| format!("k8s-resolved/{}", f.trim_start_matches("k8s/")))
-        .collect())
+    Ok(files.iter().filter_map(|f| resolved_path(f)).collect())
+}
+
+/// Where `formwork deploy` writes the filled-in copy of an out-dir file: `k8s/…` →
+/// `k8s-resolved/…` (what `kubectl apply -R` reads), `helm/…` → `helm-resolved/…`.
+fn resolved_path(f: &str) -> Option<String> {
+    if let Some(rest) = f.strip_prefix("k8s/") {
+        Some(format!("k8s-resolved/{rest}"))
+    } else {
+        f.strip_prefix("helm/")
+            .map(|rest| format!("helm-resolved/{rest}"))
+    }
 }
 
 #[cfg(test)]

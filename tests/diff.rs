@@ -156,20 +156,33 @@ fn out_dirs_pair_stacks_by_name() {
     let m = std::fs::read_to_string(d.join("b/manifest.json")).unwrap();
     std::fs::write(
         d.join("b/manifest.json"),
-        m.replace("\"name\": \"greeter\"", "\"name\": \"greeter2\""),
+        m.replace("\"name\": \"shop\"", "\"name\": \"shop2\""),
     )
     .unwrap();
     let o = formwork(&d, &["diff", "a", "b"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("Stack greeter2 (new stack)"), "{out}");
-    assert!(out.contains("Stack greeter (removed from NEW"), "{out}");
+    assert!(out.contains("Stack shop2 (new stack)"), "{out}");
+    assert!(out.contains("Stack shop (removed from NEW"), "{out}");
 }
 
 #[test]
 fn deploy_dry_run_of_the_builtin_example() {
     let d = temp_dir("deploy-dry-run");
     assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
-    let o = formwork(&d, &["deploy", "--dry-run", "out/", "--profile", "dev"]);
+    let o = formwork(
+        &d,
+        &[
+            "deploy",
+            "--dry-run",
+            "out/",
+            "--profile",
+            "dev",
+            "--parameter",
+            "shop-services-1.OriginVerifySecret=0123456789abcdef0123456789abcdef",
+            "--parameter",
+            "shop-services-1.CloudFrontPrefixListId=pl-4fa04526",
+        ],
+    );
     assert_eq!(
         o.status.code(),
         Some(0),
