@@ -35,8 +35,15 @@ pub fn is_error(d: &Diagnostic) -> bool {
 fn prewarm(rendered: &[RenderedStack]) {
     let mut types: Vec<&str> = rendered
         .iter()
-        .filter_map(|r| r.template.get("Resources").and_then(serde_json::Value::as_object))
-        .flat_map(|res| res.values().filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str)))
+        .filter_map(|r| {
+            r.template
+                .get("Resources")
+                .and_then(serde_json::Value::as_object)
+        })
+        .flat_map(|res| {
+            res.values()
+                .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
+        })
         .collect();
     types.sort_unstable();
     types.dedup();
@@ -44,7 +51,11 @@ fn prewarm(rendered: &[RenderedStack]) {
         return;
     }
     // Interleave so both halves get a mix of large and small schemas.
-    let (a, b): (Vec<(usize, &str)>, Vec<(usize, &str)>) = types.iter().copied().enumerate().partition(|(i, _)| i % 2 == 0);
+    let (a, b): (Vec<(usize, &str)>, Vec<(usize, &str)>) = types
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
     std::thread::scope(|s| {
         s.spawn(|| {
             for (_, t) in &b {

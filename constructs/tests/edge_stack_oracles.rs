@@ -281,3 +281,22 @@ fn edge_stacks_pass_cfn_lint_and_checkov() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn formwork_validation_is_clean() {
+    for st in [edge_stack(), regional_stack()] {
+        let t = st.to_template().unwrap();
+        let opts = formwork_constructs::validate::ValidateOptions {
+            region: st.region().map(str::to_owned),
+            stack: Some(st.name().to_owned()),
+            ..Default::default()
+        };
+        let diags = formwork_constructs::validate::validate_template(&t, &opts);
+        assert!(
+            diags.is_empty(),
+            "{}: {}",
+            st.name(),
+            formwork_constructs::validate::render_human(&diags)
+        );
+    }
+}

@@ -293,3 +293,20 @@ fn checkov_is_clean() {
         );
     }
 }
+
+#[test]
+fn formwork_validation_is_clean() {
+    let st = build();
+    let t = st.to_template().unwrap();
+    let opts = formwork_constructs::validate::ValidateOptions {
+        region: st.region().map(str::to_owned),
+        stack: Some(st.name().to_owned()),
+        ..Default::default()
+    };
+    let diags = formwork_constructs::validate::validate_template(&t, &opts);
+    assert!(
+        diags.is_empty(),
+        "{}",
+        formwork_constructs::validate::render_human(&diags)
+    );
+}
