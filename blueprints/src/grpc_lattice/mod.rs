@@ -37,9 +37,7 @@ mod config;
 use std::collections::{BTreeMap, BTreeSet};
 
 use formwork_constructs::core::{App, Env, Error, Expr, Output, Parameter, Stack};
-use formwork_constructs::ec2::{
-    self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps,
-};
+use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::eks::{
     AccessEntry, AccessEntryProps, AccessPolicy, Addon, AddonName, AddonProps, Cluster,
@@ -70,7 +68,9 @@ use crate::k8s::gateway::{
     HealthCheckVersion,
 };
 use crate::k8s::{Hpa, Workload, merge_manifests, placeholder, workload_manifests};
-use crate::runbook::{ClusterStep, LatticeStep, OutputRef, Placeholder, RunbookContext, ServiceStep};
+use crate::runbook::{
+    ClusterStep, LatticeStep, OutputRef, Placeholder, RunbookContext, ServiceStep,
+};
 use crate::{Blueprint, Synth};
 
 /// The `grpc-lattice` registry entry.
@@ -182,7 +182,10 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
         if s.name == gw_ns || s.name == CONTROLLER_NAMESPACE {
             errs.push(ConfigError::at(
                 format!("{p}/name"),
-                format!("`{}` is the namespace of the Gateway or the controller; rename the service", s.name),
+                format!(
+                    "`{}` is the namespace of the Gateway or the controller; rename the service",
+                    s.name
+                ),
             ));
         }
         for (j, g) in s.grpc_services.iter().enumerate() {
@@ -215,8 +218,7 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
                 "VPC Lattice health checks do not support gRPC: use `http1` or `http2` and serve an HTTP 200 on `path` (the target group still carries gRPC)",
             ));
         }
-        if !hc.path.starts_with('/')
-            || hc.path.chars().any(|c| c.is_whitespace() || c.is_control())
+        if !hc.path.starts_with('/') || hc.path.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             errs.push(ConfigError::at(
                 format!("{p}/health_check/path"),
@@ -283,8 +285,7 @@ pub fn build(cfg: &LatticeConfig) -> Result<Synth, Vec<ConfigError>> {
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
     compose(&mut app, cfg, cidr).map_err(|e| vec![ConfigError::at("", e.to_string())])?;
-    let (files, placeholders, runbook) =
-        workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
+    let (files, placeholders, runbook) = workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
     Ok(Synth {
         app,
         files,
@@ -657,19 +658,29 @@ fn compose(app: &mut App, cfg: &LatticeConfig, cidr: ec2::Ipv4Cidr) -> Result<()
         )?;
         outputs.push((
             format!("{id}RepositoryUri"),
-            Output::new(repo.uri.clone(), &format!("ECR repository of {}", svc.name)),
+            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
         ));
         outputs.push((
             format!("{id}RoleArn"),
             Output::new(
                 role.arn.clone(),
-                &format!("IAM role of {} (Pod Identity; principal in the auth policies of the services it calls)", svc.name),
+                format!("IAM role of {} (Pod Identity; principal in the auth policies of the services it calls)", svc.name),
             ),
         ));
     }
     let st = root.stack();
-    out(st, "VpcId", vpc.id.clone(), "VPC id (Gateway API Controller: clusterVpcId)")?;
-    out(st, "ClusterName", cluster.name.clone(), "EKS cluster name (aws eks update-kubeconfig --name)")?;
+    out(
+        st,
+        "VpcId",
+        vpc.id.clone(),
+        "VPC id (Gateway API Controller: clusterVpcId)",
+    )?;
+    out(
+        st,
+        "ClusterName",
+        cluster.name.clone(),
+        "EKS cluster name (aws eks update-kubeconfig --name)",
+    )?;
     out(
         st,
         "AccountId",
@@ -682,8 +693,18 @@ fn compose(app: &mut App, cfg: &LatticeConfig, cidr: ec2::Ipv4Cidr) -> Result<()
         cluster.security_group.id.clone(),
         "Cluster security group (pods; admits VPC Lattice from its prefix list)",
     )?;
-    out(st, "ServiceNetworkId", network.id.clone(), "VPC Lattice service network id")?;
-    out(st, "ServiceNetworkArn", network.arn.clone(), "VPC Lattice service network ARN")?;
+    out(
+        st,
+        "ServiceNetworkId",
+        network.id.clone(),
+        "VPC Lattice service network id",
+    )?;
+    out(
+        st,
+        "ServiceNetworkArn",
+        network.arn.clone(),
+        "VPC Lattice service network ARN",
+    )?;
     out(
         st,
         "GatewayApiControllerRoleArn",
@@ -696,10 +717,11 @@ fn compose(app: &mut App, cfg: &LatticeConfig, cidr: ec2::Ipv4Cidr) -> Result<()
     Ok(())
 }
 
+/// Files, placeholders and runbook of [`workload`].
+type Workloads = (Vec<(String, String)>, Vec<(String, Value)>, RunbookContext);
+
 /// The Kubernetes manifests, the controller's Helm values, the placeholders and the runbook.
-fn workload(
-    cfg: &LatticeConfig,
-) -> Result<(Vec<(String, String)>, Vec<(String, Value)>, RunbookContext), String> {
+fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
     let iam = cfg.auth == AuthMode::AwsIam;
     let stack = cfg.name.clone();
     let gw_ns = gateway_namespace(cfg);
@@ -717,7 +739,10 @@ fn workload(
         metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
             name: Some(gw_ns.clone()),
             labels: Some(BTreeMap::from([
-                ("app.kubernetes.io/managed-by".to_owned(), "formwork".to_owned()),
+                (
+                    "app.kubernetes.io/managed-by".to_owned(),
+                    "formwork".to_owned(),
+                ),
                 (
                     "pod-security.kubernetes.io/enforce".to_owned(),
                     "restricted".to_owned(),
@@ -746,7 +771,11 @@ fn workload(
         let mut w = Workload::new(
             svc.name.clone(),
             svc.name.clone(),
-            format!("{}:{}", placeholder(&format!("{id}RepositoryUri")), svc.image_tag),
+            format!(
+                "{}:{}",
+                placeholder(&format!("{id}RepositoryUri")),
+                svc.image_tag
+            ),
             svc.port as u16,
             String::new(),
         );
@@ -867,4 +896,55 @@ fn workload(
         }),
     };
     Ok((files, placeholders, ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(yaml: &str) -> LatticeConfig {
+        let v = crate::config::parse_yaml(yaml.as_bytes()).unwrap();
+        assert!(crate::config::schema_errors(&schema(), &v).is_empty());
+        crate::config::deserialize(&v).unwrap()
+    }
+
+    #[test]
+    fn auth_none_has_no_auth_policies() {
+        let c = cfg(
+            "blueprint: grpc-lattice\nname: shop\nregion: eu-west-1\nauth: none\nservices:\n  - {name: a, grpc_services: [x.A], image_tag: '1'}\n  - {name: b, grpc_services: [x.B], image_tag: '1'}\n",
+        );
+        let s = build(&c).unwrap();
+        let yaml = s.app.stacks()[0].to_yaml().unwrap();
+        assert!(yaml.contains("AuthType: NONE"), "{yaml}");
+        assert!(!yaml.contains("AWS::VpcLattice::AuthPolicy"));
+        assert!(!yaml.contains("InvokePolicy"));
+        assert!(!s.files.iter().any(|(p, _)| p.contains("iamauthpolicy")));
+        assert!(!s.placeholders.iter().any(|(n, _)| n.ends_with("RoleArn")));
+    }
+
+    #[test]
+    fn sixty_services_fit_one_stack() {
+        let mut y =
+            String::from("blueprint: grpc-lattice\nname: big\nregion: eu-west-1\nservices:\n");
+        for i in 0..60 {
+            y.push_str(&format!(
+                "  - {{name: s{i}, grpc_services: [x.S{i}], image_tag: '1', callers: [s{}]}}\n",
+                (i + 1) % 60
+            ));
+        }
+        let s = build(&cfg(&y)).unwrap();
+        let st = &s.app.stacks()[0];
+        assert!(st.resources().len() <= 500, "{}", st.resources().len());
+        assert!(st.outputs().len() <= 200, "{}", st.outputs().len());
+    }
+
+    #[test]
+    fn grpc_health_check_is_refused() {
+        let c = cfg(
+            "blueprint: grpc-lattice\nname: shop\nregion: eu-west-1\nservices:\n  - {name: a, grpc_services: [x.A], image_tag: '1', health_check: {protocol: grpc}}\n",
+        );
+        let e = check(&c);
+        assert_eq!(e.len(), 1);
+        assert!(e[0].message.contains("do not support gRPC"));
+    }
 }

@@ -23,7 +23,8 @@ pub const LATTICE_GATEWAY_CLASS: &str = "amazon-vpc-lattice";
 /// Name of the Gateway's HTTPS listener that routes attach to.
 pub const HTTPS_LISTENER: &str = "https";
 /// The route annotation holding the Lattice-generated DNS name.
-pub const LATTICE_DNS_ANNOTATION: &str = "application-networking.k8s.aws/lattice-assigned-domain-name";
+pub const LATTICE_DNS_ANNOTATION: &str =
+    "application-networking.k8s.aws/lattice-assigned-domain-name";
 /// Namespace and service account of the controller (its Helm chart's defaults), which the
 /// stacks bind to the controller's IAM role with EKS Pod Identity.
 pub const CONTROLLER_NAMESPACE: &str = "aws-application-networking-system";

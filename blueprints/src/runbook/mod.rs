@@ -348,10 +348,10 @@ fn check(ctx: &RunbookContext) -> Vec<String> {
         (None, None) => e.push("endpoint is required without VPC Lattice".to_owned()),
         (None, Some(_)) => {}
     }
-    if let Some(l) = &ctx.lattice {
-        if l.service_network.is_empty() || l.gateway_namespace.is_empty() {
-            e.push("lattice: service_network and gateway_namespace are required".to_owned());
-        }
+    if let Some(l) = &ctx.lattice
+        && (l.service_network.is_empty() || l.gateway_namespace.is_empty())
+    {
+        e.push("lattice: service_network and gateway_namespace are required".to_owned());
     }
     if ctx.cluster.name.is_empty() || ctx.cluster.region.is_empty() {
         e.push("cluster: name and region are required".to_owned());
