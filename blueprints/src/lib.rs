@@ -14,6 +14,7 @@ pub mod common;
 pub mod config;
 pub mod grpc_alb;
 pub mod grpc_eks;
+pub mod grpc_lattice;
 pub mod k8s;
 pub mod runbook;
 
@@ -48,7 +49,12 @@ pub struct Blueprint {
 }
 
 /// Every blueprint, in the order `formwork list` shows them.
-pub static BLUEPRINTS: &[Blueprint] = &[grpc_eks::EDGE, grpc_eks::ALB, grpc_alb::BLUEPRINT];
+pub static BLUEPRINTS: &[Blueprint] = &[
+    grpc_eks::EDGE,
+    grpc_eks::ALB,
+    grpc_alb::BLUEPRINT,
+    grpc_lattice::BLUEPRINT,
+];
 
 /// The blueprint `formwork synth` uses without `-c`.
 pub const DEFAULT_BLUEPRINT: &str = "grpc-eks-edge";

@@ -304,7 +304,7 @@ fn runbook_context(api: TargetGroupBindingApi) -> RunbookContext {
             name: "greeter".to_owned(),
             namespace: "greeter".to_owned(),
             repository: out("greeter", "GreeterRepositoryUri"),
-            target_group: out("greeter", "GreeterTargetGroupArn"),
+            target_group: Some(out("greeter", "GreeterTargetGroupArn")),
             image_tag: "1.4.2".to_owned(),
             build_context: "./services/greeter".to_owned(),
             grpc_services: vec![
@@ -321,14 +321,15 @@ fn runbook_context(api: TargetGroupBindingApi) -> RunbookContext {
             image_platform: "linux/amd64".to_owned(),
         },
         placeholders,
-        endpoint: Endpoint {
+        endpoint: Some(Endpoint {
             host: ParamValue::Output(OutputRef {
                 stack: "greeter".to_owned(),
                 region: "eu-west-1".to_owned(),
                 output: "DistributionDomainName".to_owned(),
             }),
             authority: Some("api.example.com".to_owned()),
-        },
+        }),
+        lattice: None,
     }
 }
 
@@ -354,12 +355,12 @@ fn runbook_auto_mode() {
         needs_s3_bucket: false,
     });
     ctx.services[0].grpc_services = vec!["helloworld.Greeter".to_owned()];
-    ctx.endpoint = Endpoint {
+    ctx.endpoint = Some(Endpoint {
         host: ParamValue::Literal {
             value: "d111111abcdef8.cloudfront.net".to_owned(),
         },
         authority: None,
-    };
+    });
     let md = deploy_md(&ctx).unwrap();
     assert!(!md.contains("helm "));
     settings().bind(|| insta::assert_snapshot!("runbook__greeter_auto_mode", md));

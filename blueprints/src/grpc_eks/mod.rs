@@ -1095,7 +1095,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
                 name: svc.name.clone(),
                 namespace: svc.name.clone(),
                 repository: out_ref(&stack, format!("{id}RepositoryUri")),
-                target_group: out_ref(&stack, format!("{id}TargetGroupArn")),
+                target_group: Some(out_ref(&stack, format!("{id}TargetGroupArn"))),
                 image_tag: svc.image_tag.clone(),
                 build_context: format!("./{}", svc.name),
                 grpc_services: svc.grpc_services.clone(),
@@ -1151,7 +1151,8 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
             image_platform: "linux/amd64".to_owned(),
         },
         placeholders,
-        endpoint,
+        endpoint: Some(endpoint),
+        lattice: None,
     };
     Ok((files, ctx))
 }

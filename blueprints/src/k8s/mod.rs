@@ -21,10 +21,11 @@
 //! k8s/<service>/40-service.yaml
 //! k8s/<service>/50-hpa.yaml
 //! k8s/<service>/60-pdb.yaml
-//! k8s/<service>/70-targetgroupbinding.yaml
+//! k8s/<service>/70-targetgroupbinding.yaml   (unless `bind_target_group` is false)
 //! helm/lbc-values.yaml            (not under k8s/: it is not a Kubernetes object)
 //! ```
 
+pub mod gateway;
 pub mod placeholders;
 pub mod tgb;
 
@@ -124,6 +125,11 @@ pub struct Workload {
     pub target_group_arn: String,
     /// Which controller serves the `TargetGroupBinding`. Default: the self-managed controller.
     pub binding_api: TargetGroupBindingApi,
+    /// Whether to emit the `TargetGroupBinding` (`70-targetgroupbinding.yaml`). `false` for
+    /// workloads whose targets another controller registers (the AWS Gateway API Controller
+    /// for VPC Lattice): `target_group_arn` and `alb_security_group_id` are then unused and
+    /// not checked. Default: `true`.
+    pub bind_target_group: bool,
     /// Extra labels for every object of this service (not the Namespace). The keys
     /// `app.kubernetes.io/name` and `app.kubernetes.io/managed-by` are reserved. Default: none.
     pub labels: BTreeMap<String, String>,
@@ -164,6 +170,7 @@ impl Workload {
             health_check_service: None,
             target_group_arn: target_group_arn.into(),
             binding_api: TargetGroupBindingApi::Elbv2K8sAwsV1beta1,
+            bind_target_group: true,
             labels: BTreeMap::new(),
             alb_security_group_id: None,
             run_as_user: None,
@@ -241,12 +248,19 @@ impl Workload {
                 "health_check_service `{s}` must be a gRPC service name such as `helloworld.Greeter`"
             ));
         }
-        check_arn_or_placeholder(
-            "target_group_arn",
-            &self.target_group_arn,
-            ":targetgroup/",
-            &mut e,
-        );
+        if self.bind_target_group {
+            check_arn_or_placeholder(
+                "target_group_arn",
+                &self.target_group_arn,
+                ":targetgroup/",
+                &mut e,
+            );
+        } else if self.alb_security_group_id.is_some() {
+            e.push(
+                "alb_security_group_id belongs to the TargetGroupBinding, which bind_target_group = false leaves out"
+                    .to_owned(),
+            );
+        }
         if let Some(sg) = &self.alb_security_group_id {
             if !self.binding_api.is_self_managed() {
                 e.push(
@@ -328,10 +342,12 @@ pub fn workload_manifests(w: &Workload) -> Result<Vec<(String, String)>, String>
         out.push((format!("{dir}/50-hpa.yaml"), yaml(&h)?));
     }
     out.push((format!("{dir}/60-pdb.yaml"), yaml(&pdb(w))?));
-    out.push((
-        format!("{dir}/70-targetgroupbinding.yaml"),
-        yaml(&target_group_binding(w))?,
-    ));
+    if w.bind_target_group {
+        out.push((
+            format!("{dir}/70-targetgroupbinding.yaml"),
+            yaml(&target_group_binding(w))?,
+        ));
+    }
     Ok(out)
 }
 
@@ -413,7 +429,14 @@ fn namespace(w: &Workload) -> Namespace {
             "restricted".to_owned(),
         ),
     ]);
-    if w.binding_api.is_self_managed() {
+    if !w.bind_target_group {
+        // The AWS Gateway API Controller's webhook adds a readiness gate: a rollout waits until
+        // new pods are healthy in the VPC Lattice target group.
+        labels.insert(
+            "application-networking.k8s.aws/pod-readiness-gate-inject".to_owned(),
+            "enabled".to_owned(),
+        );
+    } else if w.binding_api.is_self_managed() {
         // The controller's webhook adds a readiness gate: a rollout waits until new pods are
         // healthy in the target group (target type ip).
         labels.insert(

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::k8s::gateway::{CONTROLLER_NAMESPACE, CONTROLLER_VALUES_FILE, LATTICE_DNS_ANNOTATION};
 use crate::k8s::placeholders::is_placeholder_name;
 use crate::k8s::{LBC_VALUES_FILE, TargetGroupBindingApi};
 
@@ -39,8 +40,32 @@ pub struct RunbookContext {
     /// Every `${Name}` placeholder in the out dir's manifests and Helm values, and the stack
     /// output that fills it.
     pub placeholders: Vec<Placeholder>,
-    /// The public endpoint clients call.
-    pub endpoint: Endpoint,
+    /// The public endpoint clients call; `None` when there is none (VPC Lattice services are
+    /// reached inside the VPC, see `lattice`).
+    pub endpoint: Option<Endpoint>,
+    /// VPC Lattice instead of an ALB: the AWS Gateway API Controller registers the pods, and
+    /// the smoke test calls each service's Lattice DNS name from a pod. `None` for ALB
+    /// blueprints.
+    pub lattice: Option<LatticeStep>,
+}
+
+/// The VPC Lattice part of the runbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LatticeStep {
+    /// The service network (and Gateway) name.
+    pub service_network: String,
+    /// Namespace of the Gateway.
+    pub gateway_namespace: String,
+    /// Helm chart version of `aws-gateway-controller-chart` (`v2.1.3`).
+    pub controller_chart_version: String,
+    /// Gateway API release whose `standard-install.yaml` provides the CRDs (`v1.2.0`).
+    pub gateway_api_version: String,
+    /// Container image used for the in-VPC `grpcurl` (`fullstorydev/grpcurl:v1.9.1`).
+    pub grpcurl_image: String,
+    /// Whether the service network and services use `AWS_IAM` auth.
+    pub iam_auth: bool,
+    /// Who may call each service (by service name), in `services` order.
+    pub callers: Vec<(String, Vec<String>)>,
 }
 
 /// One `aws cloudformation deploy`.
@@ -112,8 +137,9 @@ pub struct ServiceStep {
     pub namespace: String,
     /// The stack output holding the ECR repository URI.
     pub repository: OutputRef,
-    /// The stack output holding the target group ARN (for `aws elbv2 describe-target-health`).
-    pub target_group: OutputRef,
+    /// The stack output holding the target group ARN (for `aws elbv2 describe-target-health`);
+    /// `None` when a controller owns the target group (VPC Lattice).
+    pub target_group: Option<OutputRef>,
     /// Image tag pushed and deployed (`1.4.2`).
     pub image_tag: String,
     /// `docker build` context directory, relative to where the commands run.
@@ -277,11 +303,13 @@ fn check(ctx: &RunbookContext) -> Vec<String> {
     }
     for (i, s) in ctx.services.iter().enumerate() {
         check_output(&format!("services[{i}].repository"), &s.repository, &mut e);
-        check_output(
-            &format!("services[{i}].target_group"),
-            &s.target_group,
-            &mut e,
-        );
+        if let Some(tg) = &s.target_group {
+            check_output(&format!("services[{i}].target_group"), tg, &mut e);
+        } else if ctx.lattice.is_none() {
+            e.push(format!(
+                "services[{i}]: a target group output is required without VPC Lattice"
+            ));
+        }
         if s.image_tag.len() > 128
             || !s
                 .image_tag
@@ -315,7 +343,16 @@ fn check(ctx: &RunbookContext) -> Vec<String> {
         }
         check_output(&format!("placeholder {}", p.name), &p.source, &mut e);
     }
-    check_value("endpoint.host", &ctx.endpoint.host, &mut e);
+    match (&ctx.endpoint, &ctx.lattice) {
+        (Some(ep), _) => check_value("endpoint.host", &ep.host, &mut e),
+        (None, None) => e.push("endpoint is required without VPC Lattice".to_owned()),
+        (None, Some(_)) => {}
+    }
+    if let Some(l) = &ctx.lattice
+        && (l.service_network.is_empty() || l.gateway_namespace.is_empty())
+    {
+        e.push("lattice: service_network and gateway_namespace are required".to_owned());
+    }
     if ctx.cluster.name.is_empty() || ctx.cluster.region.is_empty() {
         e.push("cluster: name and region are required".to_owned());
     }
@@ -337,7 +374,30 @@ struct View {
     services: Vec<ServiceView>,
     cluster: ClusterView,
     placeholders: Vec<PlaceholderView>,
-    endpoint: EndpointView,
+    endpoint: Option<EndpointView>,
+    has_helm_values: bool,
+    lattice: Option<LatticeView>,
+}
+
+#[derive(Serialize)]
+struct LatticeView {
+    service_network: String,
+    gateway_namespace: String,
+    controller_namespace: String,
+    chart_version: String,
+    gateway_api_version: String,
+    grpcurl_image: String,
+    iam_auth: bool,
+    routes: Vec<RouteView>,
+}
+
+#[derive(Serialize)]
+struct RouteView {
+    name: String,
+    namespace: String,
+    dns_var: String,
+    dns_lookup: String,
+    callers: String,
 }
 
 #[derive(Serialize)]
@@ -374,6 +434,10 @@ struct ServiceView {
     image_word: String,
     tg_var: String,
     tg_lookup: String,
+}
+
+fn dns_var(service: &str) -> String {
+    format!("DNS_{}", service.to_ascii_uppercase().replace('-', "_"))
 }
 
 #[derive(Serialize)]
@@ -418,14 +482,20 @@ impl View {
                 note_operator(&p.value);
             }
         }
-        note_operator(&ctx.endpoint.host);
-        let helm_values = format!("{out}/{LBC_VALUES_FILE}");
-        let helm_file = LBC_VALUES_FILE
-            .rsplit('/')
-            .next()
-            .unwrap_or(LBC_VALUES_FILE);
+        if let Some(ep) = &ctx.endpoint {
+            note_operator(&ep.host);
+        }
+        let self_managed = self_managed && ctx.lattice.is_none();
+        let has_helm_values = self_managed || ctx.lattice.is_some();
+        let values_file = if ctx.lattice.is_some() {
+            CONTROLLER_VALUES_FILE
+        } else {
+            LBC_VALUES_FILE
+        };
+        let helm_values = format!("{out}/{values_file}");
+        let helm_file = values_file.rsplit('/').next().unwrap_or(values_file);
         let mut resolve_dirs = vec![format!("{out}/{K8S_RESOLVED_DIR}")];
-        if self_managed {
+        if has_helm_values {
             resolve_dirs.push(format!("{out}/{HELM_RESOLVED_DIR}"));
         }
         View {
@@ -491,8 +561,12 @@ impl View {
                     region: sh_quote(&s.repository.region),
                     registry_word: format!("\"${{{}%%/*}}\"", s.repository.output),
                     image_word: format!("\"${}:{}\"", s.repository.output, s.image_tag),
-                    tg_var: s.target_group.output.clone(),
-                    tg_lookup: output_lookup(&s.target_group),
+                    tg_var: s
+                        .target_group
+                        .as_ref()
+                        .map(|t| t.output.clone())
+                        .unwrap_or_default(),
+                    tg_lookup: s.target_group.as_ref().map(output_lookup).unwrap_or_default(),
                 })
                 .collect(),
             cluster: ClusterView {
@@ -519,15 +593,56 @@ impl View {
                     sed_expr: format!("'s|\\${{{n}}}|'\"${n}\"'|g'", n = p.name),
                 })
                 .collect(),
-            endpoint: EndpointView {
-                host_word: value_word(&ctx.endpoint.host),
-                authority_flag: ctx
-                    .endpoint
+            endpoint: ctx.endpoint.as_ref().map(|ep| EndpointView {
+                host_word: value_word(&ep.host),
+                authority_flag: ep
                     .authority
                     .as_ref()
                     .map(|a| format!(" -authority {}", sh_quote(a)))
                     .unwrap_or_default(),
-            },
+            }),
+            has_helm_values,
+            lattice: ctx.lattice.as_ref().map(|l| LatticeView {
+                service_network: sh_quote(&l.service_network),
+                gateway_namespace: sh_quote(&l.gateway_namespace),
+                controller_namespace: CONTROLLER_NAMESPACE.to_owned(),
+                chart_version: sh_quote(&l.controller_chart_version),
+                gateway_api_version: l.gateway_api_version.clone(),
+                grpcurl_image: sh_quote(&l.grpcurl_image),
+                iam_auth: l.iam_auth,
+                routes: ctx
+                    .services
+                    .iter()
+                    .map(|s| {
+                        let callers = l
+                            .callers
+                            .iter()
+                            .find(|(n, _)| *n == s.name)
+                            .map(|(_, c)| c.clone())
+                            .unwrap_or_default();
+                        RouteView {
+                            name: s.name.clone(),
+                            namespace: sh_quote(&s.namespace),
+                            dns_var: dns_var(&s.name),
+                            dns_lookup: format!(
+                                "$(kubectl -n {} get grpcroute {} -o jsonpath='{{.metadata.annotations.{}}}')",
+                                sh_quote(&s.namespace),
+                                s.name,
+                                LATTICE_DNS_ANNOTATION.replace('.', "\\.")
+                            ),
+                            callers: if callers.is_empty() {
+                                "nobody (its auth policy denies every caller)".to_owned()
+                            } else {
+                                callers
+                                    .iter()
+                                    .map(|c| format!("`{c}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            },
+                        }
+                    })
+                    .collect(),
+            }),
         }
     }
 }
