@@ -30,10 +30,36 @@ pub fn is_error(d: &Diagnostic) -> bool {
     d.severity == Severity::Error
 }
 
+/// The distinct resource types of an app, sorted.
+pub fn used_types(app: &App) -> Vec<String> {
+    let mut types: Vec<String> = app
+        .stacks()
+        .iter()
+        .flat_map(|s| s.resources().iter().map(|r| r.cfn_type().to_owned()))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+}
+
+/// Compiles (and caches) the registry-schema validators of `types`, in order or reversed; two
+/// threads walking from both ends share the work.
+pub fn warm<T: AsRef<str>>(types: &[T], reversed: bool) {
+    let compile = |t: &T| {
+        let t = t.as_ref();
+        let _ = formwork_constructs::validate::schema::compiled(t);
+    };
+    if reversed {
+        types.iter().rev().for_each(compile);
+    } else {
+        types.iter().for_each(compile);
+    }
+}
+
 /// Compiles the registry-schema validators of every type the templates use, split over two
 /// threads (building validators is most of validation's cost; they are cached per type).
 fn prewarm(rendered: &[RenderedStack]) {
-    let mut types: Vec<&str> = rendered
+    let mut types: Vec<String> = rendered
         .iter()
         .filter_map(|r| {
             r.template
@@ -44,26 +70,15 @@ fn prewarm(rendered: &[RenderedStack]) {
             res.values()
                 .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
         })
+        .map(str::to_owned)
         .collect();
     types.sort_unstable();
     types.dedup();
     if types.len() < 4 {
         return;
     }
-    // Interleave so both halves get a mix of large and small schemas.
-    let (a, b): (Vec<(usize, &str)>, Vec<(usize, &str)>) = types
-        .iter()
-        .copied()
-        .enumerate()
-        .partition(|(i, _)| i % 2 == 0);
     std::thread::scope(|s| {
-        s.spawn(|| {
-            for (_, t) in &b {
-                let _ = formwork_constructs::validate::schema::compiled(t);
-            }
-        });
-        for (_, t) in &a {
-            let _ = formwork_constructs::validate::schema::compiled(t);
-        }
+        s.spawn(|| warm(&types, false));
+        warm(&types, true);
     });
 }

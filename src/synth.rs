@@ -57,14 +57,29 @@ pub fn build_files_for(
     label: &str,
     out_dir: &str,
 ) -> Result<(Vec<(String, Vec<u8>)>, SynthReport), SynthError> {
-    let (bp, synth) =
-        formwork_blueprints::load_and_build(bytes).map_err(|errors| SynthError::Config {
-            label: label.to_owned(),
-            errors,
-        })?;
-    let rendered = assembly::render_app(&synth.app).map_err(|e| SynthError::Config {
-        label: label.to_owned(),
-        errors: vec![ConfigError::at("", e.to_string())],
+    // Compiling the registry-schema validators is most of the cost of validation. A second
+    // thread starts on the blueprint's types as soon as the config names its blueprint, while
+    // this one checks the config, builds, renders and writes the runbook; both then finish it.
+    let (bp, synth, rendered, stacks, runbook) = std::thread::scope(|scope| {
+        let mut warm = None;
+        let built = formwork_blueprints::load_and_build_with(bytes, |bp| {
+            warm = Some(scope.spawn(move || crate::check::warm(bp.resource_types, false)));
+        });
+        let result = built
+            .map_err(|errors| SynthError::Config {
+                label: label.to_owned(),
+                errors,
+            })
+            .and_then(|(bp, synth)| {
+                let (rendered, stacks, runbook) = render_and_runbook(&synth, label, out_dir)?;
+                let types = crate::check::used_types(&synth.app);
+                crate::check::warm(&types, true);
+                Ok((bp, synth, rendered, stacks, runbook))
+            });
+        if let Some(h) = warm {
+            let _ = h.join();
+        }
+        result
     })?;
     let diagnostics = crate::check::check_rendered(&synth.app, &rendered);
     if diagnostics.iter().any(crate::check::is_error) {
@@ -74,24 +89,12 @@ pub fn build_files_for(
     }
     let warnings: Vec<String> = diagnostics.iter().map(|d| d.render()).collect();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut stacks = Vec::new();
-    for (stack, r) in synth.app.stacks().iter().zip(&rendered) {
-        let m = assembly::stack_manifest(stack, r);
+    for (m, r) in stacks.iter().zip(&rendered) {
         files.push((m.template.clone(), r.json.clone().into_bytes()));
         files.push((m.template_yaml.clone(), r.yaml.clone().into_bytes()));
-        stacks.push(m);
     }
     let mut extra: Vec<String> = Vec::new();
-    if let Some(mut ctx) = synth.runbook {
-        ctx.out_dir = out_dir.trim_end_matches('/').to_owned();
-        ctx.stacks = stacks.iter().map(|m| runbook_step(&synth.app, m)).collect();
-        let md = formwork_blueprints::runbook::deploy_md(&ctx).map_err(|e| SynthError::Config {
-            label: label.to_owned(),
-            errors: vec![ConfigError::at(
-                "",
-                format!("internal error rendering DEPLOY.md: {e}"),
-            )],
-        })?;
+    if let Some(md) = runbook {
         files.push(("DEPLOY.md".to_owned(), md.into_bytes()));
         extra.push("DEPLOY.md".to_owned());
     }
@@ -119,6 +122,49 @@ pub fn build_files_for(
             warnings,
         },
     ))
+}
+
+type Rendered = (
+    Vec<assembly::RenderedStack>,
+    Vec<assembly::StackManifest>,
+    Option<String>,
+);
+
+/// Renders every stack, its manifest entry and the runbook.
+fn render_and_runbook(
+    synth: &formwork_blueprints::Synth,
+    label: &str,
+    out_dir: &str,
+) -> Result<Rendered, SynthError> {
+    let rendered = assembly::render_app(&synth.app).map_err(|e| SynthError::Config {
+        label: label.to_owned(),
+        errors: vec![ConfigError::at("", e.to_string())],
+    })?;
+    let stacks: Vec<assembly::StackManifest> = synth
+        .app
+        .stacks()
+        .iter()
+        .zip(&rendered)
+        .map(|(stack, r)| assembly::stack_manifest(stack, r))
+        .collect();
+    let runbook = match &synth.runbook {
+        Some(ctx) => {
+            let mut ctx = ctx.clone();
+            ctx.out_dir = out_dir.trim_end_matches('/').to_owned();
+            ctx.stacks = stacks.iter().map(|m| runbook_step(&synth.app, m)).collect();
+            Some(
+                formwork_blueprints::runbook::deploy_md(&ctx).map_err(|e| SynthError::Config {
+                    label: label.to_owned(),
+                    errors: vec![ConfigError::at(
+                        "",
+                        format!("internal error rendering DEPLOY.md: {e}"),
+                    )],
+                })?,
+            )
+        }
+        None => None,
+    };
+    Ok((rendered, stacks, runbook))
 }
 
 /// Reads the config (or the built-in example), builds, validates and writes `dir` atomically.

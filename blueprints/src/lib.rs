@@ -46,6 +46,10 @@ pub struct Blueprint {
     pub schema: fn() -> Value,
     /// Deserializes, checks and builds.
     pub build: fn(&Value) -> Result<Synth, Vec<ConfigError>>,
+    /// The CloudFormation types the blueprint emits, costliest schemas first: the toolkit starts
+    /// compiling their validators on a second thread while the config is still being checked
+    /// and built (a hint for speed only; a test keeps it complete).
+    pub resource_types: &'static [&'static str],
 }
 
 /// Every blueprint, in the order `formwork list` shows them.
@@ -67,6 +71,15 @@ pub fn find(name: &str) -> Option<&'static Blueprint> {
 /// Loads a config file's bytes and builds its blueprint. Every error carries its JSON pointer
 /// and, where it can be found, the line in the file.
 pub fn load_and_build(bytes: &[u8]) -> Result<(&'static Blueprint, Synth), Vec<ConfigError>> {
+    load_and_build_with(bytes, |_| {})
+}
+
+/// [`load_and_build`], calling `on_blueprint` as soon as the config names a known blueprint
+/// (before the schema check and the build).
+pub fn load_and_build_with(
+    bytes: &[u8],
+    on_blueprint: impl FnOnce(&'static Blueprint),
+) -> Result<(&'static Blueprint, Synth), Vec<ConfigError>> {
     let text = String::from_utf8_lossy(bytes);
     let with_lines = |mut errs: Vec<ConfigError>| {
         for e in &mut errs {
@@ -112,6 +125,7 @@ pub fn load_and_build(bytes: &[u8]) -> Result<(&'static Blueprint, Synth), Vec<C
             )]);
         }
     };
+    on_blueprint(bp);
     let errs = config::schema_errors(&(bp.schema)(), &value);
     if !errs.is_empty() {
         return Err(with_lines(errs));

@@ -27,6 +27,28 @@ pub const BLUEPRINT: Blueprint = Blueprint {
     example: include_str!("../../examples/grpc-alb.yaml"),
     schema,
     build: build_value,
+    resource_types: &[
+        "AWS::WAFv2::WebACL",
+        "AWS::S3::Bucket",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "AWS::ECR::Repository",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::VPC",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::SecurityGroupIngress",
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::EIP",
+        "AWS::EC2::Route",
+        "AWS::EC2::RouteTable",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        "AWS::EC2::InternetGateway",
+        "AWS::EC2::VPCGatewayAttachment",
+        "AWS::S3::BucketPolicy",
+        "AWS::WAFv2::WebACLAssociation",
+    ],
 };
 
 /// The JSON Schema of the config.

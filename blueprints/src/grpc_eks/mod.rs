@@ -59,6 +59,41 @@ use crate::runbook::{
 };
 use crate::{Blueprint, Synth};
 
+/// Types the EKS blueprints emit, costliest schemas first (see [`Blueprint::resource_types`]).
+const EKS_TYPES: &[&str] = &[
+    "AWS::CloudFront::Distribution",
+    "AWS::WAFv2::WebACL",
+    "AWS::S3::Bucket",
+    "AWS::EKS::Cluster",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::EKS::Nodegroup",
+    "AWS::KMS::Key",
+    "AWS::IAM::Role",
+    "AWS::ECR::Repository",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::EIP",
+    "AWS::EC2::Route",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EKS::Addon",
+    "AWS::EKS::AccessEntry",
+    "AWS::EKS::PodIdentityAssociation",
+    "AWS::IAM::Policy",
+    "AWS::KMS::Alias",
+    "AWS::Logs::LogGroup",
+    "AWS::S3::BucketPolicy",
+    "AWS::WAFv2::WebACLAssociation",
+];
+
 /// The `grpc-eks-alb` registry entry.
 pub const ALB: Blueprint = Blueprint {
     name: "grpc-eks-alb",
@@ -66,6 +101,7 @@ pub const ALB: Blueprint = Blueprint {
     example: include_str!("../../examples/grpc-eks-alb.yaml"),
     schema: schema_alb,
     build: build_value,
+    resource_types: EKS_TYPES,
 };
 
 /// The `grpc-eks-edge` registry entry.
@@ -75,6 +111,7 @@ pub const EDGE: Blueprint = Blueprint {
     example: include_str!("../../examples/grpc-eks-edge.yaml"),
     schema: schema_edge,
     build: build_value,
+    resource_types: EKS_TYPES,
 };
 
 fn base_schema() -> Value {
