@@ -81,3 +81,37 @@ fn committed_schemas_match_the_config_types() {
         );
     }
 }
+
+#[test]
+fn resource_type_hints_cover_every_example() {
+    for bp in formwork_blueprints::BLUEPRINTS {
+        let (_, synth) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
+        for t in formwork::check::used_types(&synth.app) {
+            assert!(
+                bp.resource_types.contains(&t.as_str()),
+                "{}: add {t} to resource_types",
+                bp.name
+            );
+        }
+    }
+}
+
+#[test]
+fn committed_readmes_match_the_schemas() {
+    for bp in formwork_blueprints::BLUEPRINTS {
+        let path = crate::support::repo()
+            .join("blueprints/docs")
+            .join(format!("{}.md", bp.name));
+        let want = formwork_blueprints::readme::readme(bp).expect("renders");
+        if std::env::var("FORMWORK_UPDATE_SCHEMAS").as_deref() == Ok("1") {
+            std::fs::write(&path, &want).expect("write readme");
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is out of date with the config schema; regenerate with `FORMWORK_UPDATE_SCHEMAS=1 cargo test committed_`",
+            path.display()
+        );
+    }
+}
