@@ -83,20 +83,46 @@ pub struct RenderedStack {
     pub yaml: String,
 }
 
-/// Renders every stack of an app.
+/// Renders every stack of an app (on two threads when there are several stacks).
 pub fn render_app(app: &App) -> Result<Vec<RenderedStack>, formwork_constructs::core::Error> {
-    app.stacks()
-        .iter()
-        .map(|s| {
-            let template = s.to_template()?;
-            Ok(RenderedStack {
-                name: s.name().to_owned(),
-                json: render::to_json(&template),
-                yaml: render::to_yaml(&template),
-                template,
-            })
+    fn one(s: &Stack) -> Result<RenderedStack, formwork_constructs::core::Error> {
+        let template = s.to_template()?;
+        Ok(RenderedStack {
+            name: s.name().to_owned(),
+            json: render::to_json(&template),
+            yaml: render::to_yaml(&template),
+            template,
         })
-        .collect()
+    }
+    let stacks = app.stacks();
+    if stacks.len() < 2 {
+        return stacks.iter().map(one).collect();
+    }
+    // Interleaved halves, results put back in deploy order.
+    let (odd, even) = std::thread::scope(|scope| {
+        let h = scope.spawn(|| {
+            stacks
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .map(one)
+                .collect::<Vec<_>>()
+        });
+        let even: Vec<_> = stacks.iter().step_by(2).map(one).collect();
+        (h.join().unwrap_or_default(), even)
+    });
+    if odd.len() != stacks.len() / 2 {
+        return stacks.iter().map(one).collect();
+    }
+    let mut out = Vec::with_capacity(stacks.len());
+    let mut odd = odd.into_iter();
+    for e in even {
+        out.push(e?);
+        if let Some(o) = odd.next() {
+            out.push(o?);
+        }
+    }
+    Ok(out)
 }
 
 /// The `--capabilities` a template needs: `CAPABILITY_IAM` for IAM resources,

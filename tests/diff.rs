@@ -216,19 +216,28 @@ fn deploy_without_aws_cli_says_how_to_install() {
 fn every_example_replacement_and_rename() {
     use formwork::diff::{Action, StackStatus, diff_templates, rewrite_refs};
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (_, synth) = formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
+        let (_, synth) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
         let rendered = formwork::assembly::render_app(&synth.app).expect("renders");
         let mut saw_repo = false;
         for r in &rendered {
             let old = &r.template;
             let res = old["Resources"].as_object().unwrap();
             // 1. createOnly: RepositoryName of the first ECR repository.
-            if let Some((id, _)) = res.iter().find(|(_, v)| v["Type"] == "AWS::ECR::Repository") {
+            if let Some((id, _)) = res
+                .iter()
+                .find(|(_, v)| v["Type"] == "AWS::ECR::Repository")
+            {
                 saw_repo = true;
                 let mut new = old.clone();
-                new["Resources"][id]["Properties"]["RepositoryName"] = serde_json::json!("renamed/repo");
+                new["Resources"][id]["Properties"]["RepositoryName"] =
+                    serde_json::json!("renamed/repo");
                 let d = diff_templates(&r.name, old, &new, StackStatus::Both);
-                let c = d.resources.iter().find(|c| &c.logical_id == id).expect("changed");
+                let c = d
+                    .resources
+                    .iter()
+                    .find(|c| &c.logical_id == id)
+                    .expect("changed");
                 assert_eq!(c.action, Action::Replace, "{}: {id}", bp.name);
                 assert!(c.stateful, "{}: {id} is stateful", bp.name);
             }
@@ -243,7 +252,12 @@ fn every_example_replacement_and_rename() {
             let d = diff_templates(&r.name, old, &new, StackStatus::Both);
             assert_eq!(d.renames.len(), 1, "{}: {id} is a rename", bp.name);
             assert_eq!(d.renames[0].from, *id);
-            assert!(d.resources.is_empty(), "{}: a rename is not a remove + add: {:?}", bp.name, d.resources);
+            assert!(
+                d.resources.is_empty(),
+                "{}: a rename is not a remove + add: {:?}",
+                bp.name,
+                d.resources
+            );
         }
         assert!(saw_repo, "{}: every example has an ECR repository", bp.name);
     }

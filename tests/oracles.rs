@@ -85,7 +85,7 @@ fn yaml_writer_survives_tricky_strings_under_pyyaml() {
         "numbers": ["1.30", "0755", "0x1F", "1e3", "12:30", "1_000", ".inf", "-.5", "+1", "123456789012"],
         "dates": ["2001-12-14", "2026-11-26T03:39:04Z"],
         "syntax": ["a: b", "a #b", "- x", "*ref", "&a", "!tag", "@x", "`x", "%x", "{x}", "[x]", "|", ">", "?", "", " lead", "trail "],
-        "text": ["line\nbreak", "tab\there", "quote\"s", "back\\slash", "ünïcödé", "emoji 🚀"],
+        "text": ["line\nbreak", "tab\there", "quote\"s", "back\\slash", "ünïcödé", "emoji 🚀", "del\u{7f}", "c1\u{85}", "ls\u{2028}ps\u{2029}", "bom\u{feff}", "bell\u{7}"],
         "keys": {"yes": 1, "1.30": 2, "on": 3, "": 4},
         "nested": [[], {}, [[1, [2]]], {"a": []}]
     });

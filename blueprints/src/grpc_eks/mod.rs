@@ -52,7 +52,7 @@ use crate::config::ConfigError;
 use crate::grpc_alb::pascal;
 use crate::k8s::{
     Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
-    placeholder, workload_manifests,
+    placeholder, workloads_manifests,
 };
 use crate::runbook::{
     ClusterStep, Endpoint, OutputRef, ParamValue, Placeholder, RunbookContext, ServiceStep,
@@ -1094,7 +1094,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
     } else {
         TargetGroupBindingApi::Elbv2K8sAwsV1beta1
     };
-    let mut sets = Vec::new();
+    let mut workloads = Vec::new();
     let mut services = Vec::new();
     let mut placeholders = Vec::new();
     let out_ref = |stack: &str, output: String| OutputRef {
@@ -1127,7 +1127,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
                 target_cpu_percent: h.target_cpu_percent,
             });
             w.binding_api = binding_api;
-            sets.push(workload_manifests(&w).map_err(|e| format!("service {}: {e}", svc.name))?);
+            workloads.push(w);
             services.push(ServiceStep {
                 name: svc.name.clone(),
                 namespace: svc.name.clone(),
@@ -1146,7 +1146,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
             }
         }
     }
-    let mut files = merge_manifests(sets)?;
+    let mut files = merge_manifests(workloads_manifests(&workloads)?)?;
     if !auto {
         files.push((
             LBC_VALUES_FILE.to_owned(),

@@ -351,6 +351,24 @@ pub fn workload_manifests(w: &Workload) -> Result<Vec<(String, String)>, String>
     Ok(out)
 }
 
+/// [`workload_manifests`] of many workloads, on two threads; errors name the service.
+pub fn workloads_manifests(ws: &[Workload]) -> Result<Vec<Vec<(String, String)>>, String> {
+    let one =
+        |w: &Workload| workload_manifests(w).map_err(|e| format!("service {}: {e}", w.service));
+    if ws.len() < 8 {
+        return ws.iter().map(one).collect();
+    }
+    let mid = ws.len() / 2;
+    let (a, b) = ws.split_at(mid);
+    let (ra, rb) = std::thread::scope(|scope| {
+        let h = scope.spawn(|| b.iter().map(one).collect::<Vec<_>>());
+        let ra: Vec<_> = a.iter().map(one).collect();
+        (ra, h.join())
+    });
+    let rb = rb.map_err(|_| "internal error: manifest thread panicked".to_owned())?;
+    ra.into_iter().chain(rb).collect()
+}
+
 /// Joins the manifests of several workloads: files with the same path (a namespace shared by
 /// services) must have the same content and appear once. Sorted by path, i.e. apply order.
 pub fn merge_manifests(

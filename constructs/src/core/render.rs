@@ -125,8 +125,32 @@ fn write_str(out: &mut String, s: &str) {
     if is_plain_safe(s) {
         out.push_str(s);
     } else {
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()));
+        write_quoted(out, s);
     }
+}
+
+/// A YAML double-quoted scalar. Escapes what JSON escapes plus what YAML does not allow
+/// unescaped or reads as a line break (DEL, C1 controls, U+2028/U+2029, U+FEFF).
+fn write_quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20
+                || (0x7f..=0x9f).contains(&(c as u32))
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') =>
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Words that YAML 1.1 resolves to booleans or null (compared case-insensitively, which is
@@ -136,22 +160,27 @@ const RETYPED_WORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "
 /// Whether `s` can be written as a plain scalar and read back as the same string by both YAML
 /// 1.1 and 1.2 readers.
 pub fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if !(first.is_ascii_alphabetic() || first == '/' || first == '_') {
+    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'_') {
         return false;
     }
-    if s.ends_with(' ') || s.ends_with(':') || s.contains(": ") || s.contains(" #") {
+    let last = b[b.len() - 1];
+    if last == b' ' || last == b':' {
         return false;
     }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | '-' | ' '))
-    {
-        return false;
+    let mut prev = 0u8;
+    for &c in b {
+        let ok = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b':' | b'-' | b' ');
+        if !ok || (prev == b':' && c == b' ') {
+            return false;
+        }
+        prev = c;
     }
-    !RETYPED_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+    // ` #` cannot occur: `#` is not an allowed byte. Retyped words are at most 5 bytes.
+    b.len() > 5 || !RETYPED_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
 
 #[cfg(test)]

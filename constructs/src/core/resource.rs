@@ -19,7 +19,7 @@ pub enum TagStyle {
 }
 
 /// A CloudFormation resource type: implemented by every generated L1 struct.
-pub trait Resource: Serialize + Any + Clone + std::fmt::Debug {
+pub trait Resource: Serialize + Any + Clone + std::fmt::Debug + Send + Sync {
     /// The CloudFormation type name, e.g. `AWS::ECR::Repository`.
     const CFN_TYPE: &'static str;
     /// How stack-level tags are applied to this type.
@@ -82,7 +82,7 @@ impl<R> PartialEq for ResourceRef<R> {
 
 /// Object-safe view of a resource, so a stack can hold many types and still hand back typed
 /// access to the L1 (`Stack::l1_mut`).
-pub(crate) trait ErasedResource: std::fmt::Debug {
+pub(crate) trait ErasedResource: std::fmt::Debug + Send + Sync {
     fn cfn_type(&self) -> &'static str;
     fn tag_style(&self) -> TagStyle;
     fn tag_property(&self) -> &'static str;
