@@ -343,11 +343,25 @@ pub struct Compiled {
     pub entry: &'static SchemaEntry,
 }
 
+type Cache = Mutex<HashMap<String, Option<Arc<Compiled>>>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Whether the validator of `type_name` is already built (or known to be missing).
+pub fn is_compiled(type_name: &str) -> bool {
+    cache()
+        .lock()
+        .map(|g| g.contains_key(type_name))
+        .unwrap_or(false)
+}
+
 /// The compiled validator for `type_name` (built on first use, then shared), or `None` when the
 /// bundle has no schema for the type.
 pub fn compiled(type_name: &str) -> Option<Arc<Compiled>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Compiled>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    let cache = cache();
     if let Ok(g) = cache.lock()
         && let Some(c) = g.get(type_name)
     {
