@@ -16,6 +16,7 @@ pub mod grpc_alb;
 pub mod grpc_eks;
 pub mod grpc_lattice;
 pub mod k8s;
+pub mod platform;
 pub mod readme;
 pub mod runbook;
 

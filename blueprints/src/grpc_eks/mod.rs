@@ -24,20 +24,15 @@ use formwork_constructs::core::{
     App, Attr, Env, Error, Expr, Output, ParamSource, Parameter, Stack, Val,
 };
 use formwork_constructs::ec2::{
-    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, Vpc, VpcProps,
+    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps,
 };
 use formwork_constructs::ecr::{Repository, RepositoryProps};
-use formwork_constructs::eks::{
-    AccessEntry, AccessEntryProps, AccessPolicy, Addon, AddonName, AddonProps, AutoMode, Cluster,
-    ClusterProps, EndpointAccess, LoadBalancerControllerIdentity, LoadBalancerControllerProps,
-    NodePool, Nodegroup, NodegroupProps,
-};
+use formwork_constructs::eks::{LoadBalancerControllerIdentity, LoadBalancerControllerProps};
 use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, GrpcRoute,
     GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes,
     check_grpc_path, check_grpc_service_name,
 };
-use formwork_constructs::kms::{Alias, Key, KeyProps, KeyServiceGrant};
 use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps, CloudFrontLogging};
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclProps};
 use serde_json::{Value, json};
@@ -54,6 +49,7 @@ use crate::k8s::{
     Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
     placeholder, workloads_manifests,
 };
+use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 use crate::runbook::{
     ClusterStep, Endpoint, OutputRef, ParamValue, Placeholder, RunbookContext, ServiceStep,
 };
@@ -181,46 +177,13 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     );
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
-    let n = &cfg.cluster.nodes;
-    if !(n.min <= n.desired && n.desired <= n.max) {
-        errs.push(ConfigError::at(
-            "/cluster/nodes",
-            format!(
-                "node counts must satisfy min ≤ desired ≤ max (got {} ≤ {} ≤ {})",
-                n.min, n.desired, n.max
-            ),
-        ));
-    }
-    for (i, c) in cfg.cluster.public_access_cidrs.iter().enumerate() {
-        if c.parse::<ec2::Ipv4Cidr>().is_err() {
-            errs.push(ConfigError::at(
-                format!("/cluster/public_access_cidrs/{i}"),
-                format!("`{c}` is not an IPv4 CIDR such as 203.0.113.10/32"),
-            ));
-        }
-    }
-    for (i, a) in cfg.cluster.admin_role_arns.iter().enumerate() {
-        check_arn(
-            &format!("/cluster/admin_role_arns/{i}"),
-            a,
-            "iam",
-            None,
-            "",
-            &mut errs,
-        );
-        if let Some(p) = errs.last()
-            && p.pointer == format!("/cluster/admin_role_arns/{i}")
-        {
-            continue;
-        }
-        // IAM ARNs have an empty Region field.
-        if a.split(':').nth(3).is_some_and(|r| !r.is_empty()) {
-            errs.push(ConfigError::at(
-                format!("/cluster/admin_role_arns/{i}"),
-                "IAM ARNs have no Region",
-            ));
-        }
-    }
+    crate::platform::check_cluster(
+        "/cluster",
+        &cfg.cluster.nodes,
+        &cfg.cluster.public_access_cidrs,
+        &cfg.cluster.admin_role_arns,
+        &mut errs,
+    );
     let edge_bp = cfg.blueprint == EksBlueprintName::GrpcEksEdge;
     match (&cfg.edge, edge_bp) {
         (None, true) => errs.push(ConfigError::at(
@@ -495,117 +458,31 @@ fn compose(
         "network, EKS cluster, keys, logs and the regional WAF",
     )?;
     let mut root = st.root();
-    let key = Key::new(
-        &mut root,
-        "PlatformKey",
-        KeyProps {
-            description: Some(format!("{}: EKS secrets and log groups", cfg.name)),
-            service_grants: vec![KeyServiceGrant::CloudWatchLogs {
-                log_group_arn: Expr::sub(
-                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
-                ),
-            }],
-            ..KeyProps::default()
-        },
-    )?;
-    Alias::new(
-        &mut root,
-        "PlatformKeyAlias",
-        &format!("alias/{}-platform", cfg.name),
-        &key,
-    )?;
+    let key = platform_key(&mut root, &cfg.name)?;
     let logs = Bucket::new(&mut root, "Logs", BucketProps::default())?;
     logs.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal)?;
     if cfg.edge.is_some() {
         logs.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::Legacy)?;
     }
-    let vpc = Vpc::new(
-        &mut root,
-        "Vpc",
-        VpcProps {
-            cidr,
-            azs: cfg.vpc.azs,
-            nat_gateways: cfg.vpc.nat_gateways,
-            ..VpcProps::default()
-        },
-    )?;
     let auto = cfg.cluster.compute == ComputeMode::AutoMode;
-    let endpoint_access = if cfg.cluster.public_access_cidrs.is_empty() {
-        EndpointAccess::Private
-    } else {
-        EndpointAccess::PublicAndPrivate(cfg.cluster.public_access_cidrs.clone())
-    };
-    let cluster = Cluster::new(
+    let EksPlatform {
+        vpc,
+        cluster,
+        pod_identity_agent,
+    } = eks_cluster(
         &mut root,
-        "Cluster",
-        &vpc.private_subnets,
-        &key,
-        ClusterProps {
-            name: Some(cfg.name.clone()),
-            version: cfg.cluster.version.clone(),
-            endpoint_access,
-            auto_mode: auto.then(|| AutoMode {
-                node_pools: vec![NodePool::GeneralPurpose, NodePool::System],
-            }),
-            log_kms_key: Some(key.arn.clone()),
-            ..ClusterProps::default()
+        cidr,
+        &cfg.vpc,
+        ClusterSpec {
+            name: &cfg.name,
+            version: &cfg.cluster.version,
+            auto_mode: auto,
+            nodes: &cfg.cluster.nodes,
+            public_access_cidrs: &cfg.cluster.public_access_cidrs,
         },
+        &key,
     )?;
-    if auto {
-        Addon::new(
-            &mut root,
-            "MetricsServer",
-            &cluster,
-            AddonName::MetricsServer,
-            AddonProps::default(),
-        )?;
-    } else {
-        // The CNI (with its Pod Identity role) and kube-proxy go in before the nodes: a node
-        // only becomes Ready once aws-node can assign pod IPs, and the node role deliberately
-        // lacks AmazonEKS_CNI_Policy (it lives on the aws-node service account instead).
-        let agent = Addon::new(
-            &mut root,
-            "PodIdentityAgent",
-            &cluster,
-            AddonName::PodIdentityAgent,
-            AddonProps::default(),
-        )?;
-        let cni = Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent)?;
-        let proxy = Addon::new(
-            &mut root,
-            "KubeProxy",
-            &cluster,
-            AddonName::KubeProxy,
-            AddonProps::default(),
-        )?;
-        let n = &cfg.cluster.nodes;
-        let nodes = Nodegroup::new(
-            &mut root,
-            "Nodes",
-            &cluster,
-            &vpc.private_subnets,
-            NodegroupProps {
-                instance_types: n.instance_types.clone(),
-                min_size: n.min,
-                desired_size: n.desired,
-                max_size: n.max,
-                ..NodegroupProps::default()
-            },
-        )?;
-        if let Some(e) = root.stack().entry_mut(&nodes.logical_id) {
-            e.add_depends_on(&cni.logical_id)
-                .add_depends_on(&proxy.logical_id);
-        }
-        for (id, name) in [
-            ("CoreDns", AddonName::CoreDns),
-            ("MetricsServer", AddonName::MetricsServer),
-        ] {
-            let props = AddonProps {
-                depends_on: vec![nodes.logical_id.clone()],
-                ..AddonProps::default()
-            };
-            Addon::new(&mut root, id, &cluster, name, props)?;
-        }
+    if let Some(agent) = &pod_identity_agent {
         LoadBalancerControllerIdentity::new(
             &mut root,
             "LoadBalancerController",
@@ -616,18 +493,7 @@ fn compose(
             },
         )?;
     }
-    for (i, arn) in cfg.cluster.admin_role_arns.iter().enumerate() {
-        AccessEntry::new(
-            &mut root,
-            &format!("Admin{}", i + 1),
-            &cluster,
-            Expr::str(arn.clone()),
-            AccessEntryProps {
-                policy: Some(AccessPolicy::ClusterAdmin),
-                ..AccessEntryProps::default()
-            },
-        )?;
-    }
+    admin_access_entries(&mut root, &cluster, &cfg.cluster.admin_role_arns)?;
     // The ALBs' web ACL (gRPC-aware preset: CRS body rules count instead of block). Behind
     // CloudFront the ALB sees edge IPs, so rate limiting keys on X-Forwarded-For there.
     let rate_limit = if cfg.edge.is_some() {

@@ -37,18 +37,13 @@ mod config;
 use std::collections::{BTreeMap, BTreeSet};
 
 use formwork_constructs::core::{App, Env, Error, Expr, Output, Parameter, Stack};
-use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
-use formwork_constructs::eks::{
-    AccessEntry, AccessEntryProps, AccessPolicy, Addon, AddonName, AddonProps, Cluster,
-    ClusterProps, EndpointAccess, Nodegroup, NodegroupProps, PodIdentityAssociation,
-    PodIdentityAssociationProps,
-};
+use formwork_constructs::eks::{PodIdentityAssociation, PodIdentityAssociationProps};
 use formwork_constructs::elbv2::check_grpc_service_name;
 use formwork_constructs::iam::{
     ConditionOperator, Policy, PolicyDocument, PolicyProps, Principal, Role, RoleProps, Statement,
 };
-use formwork_constructs::kms::{Alias, Key, KeyProps, KeyServiceGrant};
 use formwork_constructs::lattice::{
     AuthCondition, AuthPolicy, AuthPolicyDocument, AuthPrincipal, AuthStatement, AuthTarget,
     Effect, LatticeAuth, ServiceNetwork, ServiceNetworkProps, VpcAssociation,
@@ -60,7 +55,7 @@ pub use config::{
     LatticeHealthCheckConfig, LatticeServiceConfig,
 };
 
-use crate::common::{check_arn, check_name, check_region, check_tags};
+use crate::common::{check_name, check_region, check_tags};
 use crate::config::ConfigError;
 use crate::grpc_alb::pascal;
 use crate::k8s::gateway::{
@@ -68,6 +63,7 @@ use crate::k8s::gateway::{
     HealthCheckVersion,
 };
 use crate::k8s::{Hpa, Workload, merge_manifests, placeholder, workload_manifests};
+use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 use crate::runbook::{
     ClusterStep, LatticeStep, OutputRef, Placeholder, RunbookContext, ServiceStep,
 };
@@ -160,32 +156,13 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
     check_region("/region", &cfg.region, &mut errs);
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
-    let n = &cfg.cluster.nodes;
-    if !(n.min <= n.desired && n.desired <= n.max) {
-        errs.push(ConfigError::at(
-            "/cluster/nodes",
-            format!(
-                "node counts must satisfy min ≤ desired ≤ max (got {} ≤ {} ≤ {})",
-                n.min, n.desired, n.max
-            ),
-        ));
-    }
-    for (i, c) in cfg.cluster.public_access_cidrs.iter().enumerate() {
-        if c.parse::<ec2::Ipv4Cidr>().is_err() {
-            errs.push(ConfigError::at(
-                format!("/cluster/public_access_cidrs/{i}"),
-                format!("`{c}` is not an IPv4 CIDR such as 203.0.113.10/32"),
-            ));
-        }
-    }
-    for (i, a) in cfg.cluster.admin_role_arns.iter().enumerate() {
-        let ptr = format!("/cluster/admin_role_arns/{i}");
-        let before = errs.len();
-        check_arn(&ptr, a, "iam", None, "", &mut errs);
-        if errs.len() == before && a.split(':').nth(3).is_some_and(|r| !r.is_empty()) {
-            errs.push(ConfigError::at(ptr, "IAM ARNs have no Region"));
-        }
-    }
+    crate::platform::check_cluster(
+        "/cluster",
+        &cfg.cluster.nodes,
+        &cfg.cluster.public_access_cidrs,
+        &cfg.cluster.admin_role_arns,
+        &mut errs,
+    );
     let names: BTreeMap<&str, usize> = cfg
         .services
         .iter()
@@ -397,104 +374,28 @@ fn compose(app: &mut App, cfg: &LatticeConfig, cidr: ec2::Ipv4Cidr) -> Result<()
         .with_pattern("^pl-[0-9a-f]+$", "a prefix list id such as pl-0123456789abcdef0"),
     )?;
     let mut root = st.root();
-    let key = Key::new(
+    let key = platform_key(&mut root, &cfg.name)?;
+    let EksPlatform {
+        vpc,
+        cluster,
+        pod_identity_agent,
+    } = eks_cluster(
         &mut root,
-        "PlatformKey",
-        KeyProps {
-            description: Some(format!("{}: EKS secrets and log groups", cfg.name)),
-            service_grants: vec![KeyServiceGrant::CloudWatchLogs {
-                log_group_arn: Expr::sub(
-                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
-                ),
-            }],
-            ..KeyProps::default()
+        cidr,
+        &cfg.vpc,
+        ClusterSpec {
+            name: &cfg.name,
+            version: &cfg.cluster.version,
+            auto_mode: false,
+            nodes: &cfg.cluster.nodes,
+            public_access_cidrs: &cfg.cluster.public_access_cidrs,
         },
-    )?;
-    Alias::new(
-        &mut root,
-        "PlatformKeyAlias",
-        &format!("alias/{}-platform", cfg.name),
         &key,
     )?;
-    let vpc = Vpc::new(
-        &mut root,
-        "Vpc",
-        VpcProps {
-            cidr,
-            azs: cfg.vpc.azs,
-            nat_gateways: cfg.vpc.nat_gateways,
-            ..VpcProps::default()
-        },
-    )?;
-    let endpoint_access = if cfg.cluster.public_access_cidrs.is_empty() {
-        EndpointAccess::Private
-    } else {
-        EndpointAccess::PublicAndPrivate(cfg.cluster.public_access_cidrs.clone())
+    let Some(agent) = pod_identity_agent else {
+        return Err(root.error("internal error: managed nodes come with the Pod Identity agent"));
     };
-    let cluster = Cluster::new(
-        &mut root,
-        "Cluster",
-        &vpc.private_subnets,
-        &key,
-        ClusterProps {
-            name: Some(cfg.name.clone()),
-            version: cfg.cluster.version.clone(),
-            endpoint_access,
-            log_kms_key: Some(key.arn.clone()),
-            ..ClusterProps::default()
-        },
-    )?;
-    let n = &cfg.cluster.nodes;
-    let nodes = Nodegroup::new(
-        &mut root,
-        "Nodes",
-        &cluster,
-        &vpc.private_subnets,
-        NodegroupProps {
-            instance_types: n.instance_types.clone(),
-            min_size: n.min,
-            desired_size: n.desired,
-            max_size: n.max,
-            ..NodegroupProps::default()
-        },
-    )?;
-    let agent = Addon::new(
-        &mut root,
-        "PodIdentityAgent",
-        &cluster,
-        AddonName::PodIdentityAgent,
-        AddonProps::default(),
-    )?;
-    Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent)?;
-    Addon::new(
-        &mut root,
-        "KubeProxy",
-        &cluster,
-        AddonName::KubeProxy,
-        AddonProps::default(),
-    )?;
-    for (id, name) in [
-        ("CoreDns", AddonName::CoreDns),
-        ("MetricsServer", AddonName::MetricsServer),
-    ] {
-        let props = AddonProps {
-            depends_on: vec![nodes.logical_id.clone()],
-            ..AddonProps::default()
-        };
-        Addon::new(&mut root, id, &cluster, name, props)?;
-    }
-    for (i, arn) in cfg.cluster.admin_role_arns.iter().enumerate() {
-        AccessEntry::new(
-            &mut root,
-            &format!("Admin{}", i + 1),
-            &cluster,
-            Expr::str(arn.clone()),
-            AccessEntryProps {
-                policy: Some(AccessPolicy::ClusterAdmin),
-                ..AccessEntryProps::default()
-            },
-        )?;
-    }
+    admin_access_entries(&mut root, &cluster, &cfg.cluster.admin_role_arns)?;
 
     // The service network, named after the app: the Gateway of the same name maps to it.
     let network = ServiceNetwork::new(

@@ -1,0 +1,231 @@
+//! The EKS platform shared by the EKS blueprints: the KMS key, the VPC, the cluster with its
+//! compute and add-ons, admin access entries, and the checks of their config.
+
+use formwork_constructs::core::{Error, Expr, Scope};
+use formwork_constructs::ec2::{self, Vpc, VpcHandle, VpcProps};
+use formwork_constructs::eks::{
+    AccessEntry, AccessEntryProps, AccessPolicy, Addon, AddonHandle, AddonName, AddonProps,
+    AutoMode, Cluster, ClusterHandle, ClusterProps, EndpointAccess, NodePool, Nodegroup,
+    NodegroupProps,
+};
+use formwork_constructs::kms::{Alias, Key, KeyHandle, KeyProps, KeyServiceGrant};
+
+use crate::common::{VpcConfig, check_arn};
+use crate::config::ConfigError;
+use crate::grpc_eks::NodesConfig;
+
+/// What the cluster looks like, from a blueprint's config.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterSpec<'a> {
+    /// Cluster name (the app name).
+    pub name: &'a str,
+    /// Kubernetes version.
+    pub version: &'a str,
+    /// EKS Auto Mode instead of a managed node group.
+    pub auto_mode: bool,
+    /// The managed node group (ignored in Auto Mode).
+    pub nodes: &'a NodesConfig,
+    /// Public CIDRs allowed to the API endpoint (empty: private only).
+    pub public_access_cidrs: &'a [String],
+}
+
+/// The cluster and what the blueprints build on.
+#[derive(Debug, Clone)]
+pub struct EksPlatform {
+    /// The VPC.
+    pub vpc: VpcHandle,
+    /// The cluster.
+    pub cluster: ClusterHandle,
+    /// The Pod Identity agent add-on (managed nodes; Auto Mode runs its own).
+    pub pod_identity_agent: Option<AddonHandle>,
+}
+
+/// The platform KMS key (EKS secrets, log groups) and its alias `alias/<app>-platform`.
+pub fn platform_key(root: &mut Scope<'_>, app: &str) -> Result<KeyHandle, Error> {
+    let key = Key::new(
+        root,
+        "PlatformKey",
+        KeyProps {
+            description: Some(format!("{app}: EKS secrets and log groups")),
+            service_grants: vec![KeyServiceGrant::CloudWatchLogs {
+                log_group_arn: Expr::sub(
+                    "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",
+                ),
+            }],
+            ..KeyProps::default()
+        },
+    )?;
+    Alias::new(
+        root,
+        "PlatformKeyAlias",
+        &format!("alias/{app}-platform"),
+        &key,
+    )?;
+    Ok(key)
+}
+
+/// The VPC and the EKS cluster with its compute and add-ons.
+///
+/// With managed nodes the CNI (with its Pod Identity role) and kube-proxy go in before the
+/// nodes: a node only becomes Ready once aws-node can assign pod IPs, and the node role
+/// deliberately lacks AmazonEKS_CNI_Policy (it lives on the aws-node service account). CoreDNS
+/// and metrics-server (for the HPAs) follow the nodes. Auto Mode runs the networking add-ons
+/// itself and only gets metrics-server.
+pub fn eks_cluster(
+    root: &mut Scope<'_>,
+    cidr: ec2::Ipv4Cidr,
+    vpc_cfg: &VpcConfig,
+    spec: ClusterSpec<'_>,
+    key: &KeyHandle,
+) -> Result<EksPlatform, Error> {
+    let vpc = Vpc::new(
+        root,
+        "Vpc",
+        VpcProps {
+            cidr,
+            azs: vpc_cfg.azs,
+            nat_gateways: vpc_cfg.nat_gateways,
+            ..VpcProps::default()
+        },
+    )?;
+    let endpoint_access = if spec.public_access_cidrs.is_empty() {
+        EndpointAccess::Private
+    } else {
+        EndpointAccess::PublicAndPrivate(spec.public_access_cidrs.to_vec())
+    };
+    let cluster = Cluster::new(
+        root,
+        "Cluster",
+        &vpc.private_subnets,
+        key,
+        ClusterProps {
+            name: Some(spec.name.to_owned()),
+            version: spec.version.to_owned(),
+            endpoint_access,
+            auto_mode: spec.auto_mode.then(|| AutoMode {
+                node_pools: vec![NodePool::GeneralPurpose, NodePool::System],
+            }),
+            log_kms_key: Some(key.arn.clone()),
+            ..ClusterProps::default()
+        },
+    )?;
+    if spec.auto_mode {
+        Addon::new(
+            root,
+            "MetricsServer",
+            &cluster,
+            AddonName::MetricsServer,
+            AddonProps::default(),
+        )?;
+        return Ok(EksPlatform {
+            vpc,
+            cluster,
+            pod_identity_agent: None,
+        });
+    }
+    let agent = Addon::new(
+        root,
+        "PodIdentityAgent",
+        &cluster,
+        AddonName::PodIdentityAgent,
+        AddonProps::default(),
+    )?;
+    let cni = Addon::vpc_cni(root, "VpcCni", &cluster, &agent)?;
+    let proxy = Addon::new(
+        root,
+        "KubeProxy",
+        &cluster,
+        AddonName::KubeProxy,
+        AddonProps::default(),
+    )?;
+    let n = spec.nodes;
+    let nodes = Nodegroup::new(
+        root,
+        "Nodes",
+        &cluster,
+        &vpc.private_subnets,
+        NodegroupProps {
+            instance_types: n.instance_types.clone(),
+            min_size: n.min,
+            desired_size: n.desired,
+            max_size: n.max,
+            ..NodegroupProps::default()
+        },
+    )?;
+    if let Some(e) = root.stack().entry_mut(&nodes.logical_id) {
+        e.add_depends_on(&cni.logical_id)
+            .add_depends_on(&proxy.logical_id);
+    }
+    for (id, name) in [
+        ("CoreDns", AddonName::CoreDns),
+        ("MetricsServer", AddonName::MetricsServer),
+    ] {
+        let props = AddonProps {
+            depends_on: vec![nodes.logical_id.clone()],
+            ..AddonProps::default()
+        };
+        Addon::new(root, id, &cluster, name, props)?;
+    }
+    Ok(EksPlatform {
+        vpc,
+        cluster,
+        pod_identity_agent: Some(agent),
+    })
+}
+
+/// A cluster-admin access entry per IAM role ARN (`Admin1`, `Admin2`, …).
+pub fn admin_access_entries(
+    root: &mut Scope<'_>,
+    cluster: &ClusterHandle,
+    arns: &[String],
+) -> Result<(), Error> {
+    for (i, arn) in arns.iter().enumerate() {
+        AccessEntry::new(
+            root,
+            &format!("Admin{}", i + 1),
+            cluster,
+            Expr::str(arn.clone()),
+            AccessEntryProps {
+                policy: Some(AccessPolicy::ClusterAdmin),
+                ..AccessEntryProps::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Checks the cluster part of a config under `ptr` (`/cluster`).
+pub fn check_cluster(
+    ptr: &str,
+    nodes: &NodesConfig,
+    public_access_cidrs: &[String],
+    admin_role_arns: &[String],
+    errs: &mut Vec<ConfigError>,
+) {
+    if !(nodes.min <= nodes.desired && nodes.desired <= nodes.max) {
+        errs.push(ConfigError::at(
+            format!("{ptr}/nodes"),
+            format!(
+                "node counts must satisfy min ≤ desired ≤ max (got {} ≤ {} ≤ {})",
+                nodes.min, nodes.desired, nodes.max
+            ),
+        ));
+    }
+    for (i, c) in public_access_cidrs.iter().enumerate() {
+        if c.parse::<ec2::Ipv4Cidr>().is_err() {
+            errs.push(ConfigError::at(
+                format!("{ptr}/public_access_cidrs/{i}"),
+                format!("`{c}` is not an IPv4 CIDR such as 203.0.113.10/32"),
+            ));
+        }
+    }
+    for (i, a) in admin_role_arns.iter().enumerate() {
+        let p = format!("{ptr}/admin_role_arns/{i}");
+        let before = errs.len();
+        check_arn(&p, a, "iam", None, "", errs);
+        // IAM ARNs have an empty Region field.
+        if errs.len() == before && a.split(':').nth(3).is_some_and(|r| !r.is_empty()) {
+            errs.push(ConfigError::at(p, "IAM ARNs have no Region"));
+        }
+    }
+}
