@@ -18,6 +18,10 @@
 //! assert!(yaml.contains("ImageTagMutability: IMMUTABLE"));
 //! ```
 
+// Constructs follow the CDK shape `Foo::new(scope, id, props) -> FooHandle`: the construct
+// writes its resources into the stack and hands back a small handle, not `Self`.
+#![allow(clippy::new_ret_no_self)]
+
 pub mod cloudfront;
 pub mod core;
 pub mod ec2;
