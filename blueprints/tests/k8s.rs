@@ -328,6 +328,7 @@ fn runbook_context(api: TargetGroupBindingApi) -> RunbookContext {
                 output: "DistributionDomainName".to_owned(),
             }),
             authority: Some("api.example.com".to_owned()),
+            unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
         }),
         lattice: None,
     }
@@ -360,6 +361,7 @@ fn runbook_auto_mode() {
             value: "d111111abcdef8.cloudfront.net".to_owned(),
         },
         authority: None,
+        unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
     });
     let md = deploy_md(&ctx).unwrap();
     assert!(!md.contains("helm "));

@@ -1035,10 +1035,12 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
         Some(e) => Endpoint {
             host: ParamValue::Output(out_ref(&first, "DistributionDomainName".to_owned())),
             authority: e.aliases.first().map(|a| a.replace("{n}", "1")),
+            unrouted: "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)".to_owned(),
         },
         None => Endpoint {
             host: ParamValue::Output(out_ref(&first, "AlbDnsName".to_owned())),
             authority: None,
+            unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
         },
     };
     let ctx = RunbookContext {

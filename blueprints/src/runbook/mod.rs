@@ -185,6 +185,9 @@ pub struct Endpoint {
     /// Name the certificate is issued for, when it differs from `host` (an ALB DNS name with
     /// a certificate for `api.example.com`): passed as `grpcurl -authority`.
     pub authority: Option<String>,
+    /// What a call to a gRPC service the load balancer does not route gets, e.g.
+    /// ``` `Unimplemented` (the listener's fixed 404) ```.
+    pub unrouted: String,
 }
 
 /// The gRPC services that must be routed for `grpcurl list` and the health check.
@@ -463,6 +466,7 @@ struct PlaceholderView {
 struct EndpointView {
     host_word: String,
     authority_flag: String,
+    unrouted: String,
 }
 
 impl View {
@@ -595,6 +599,7 @@ impl View {
                 .collect(),
             endpoint: ctx.endpoint.as_ref().map(|ep| EndpointView {
                 host_word: value_word(&ep.host),
+                unrouted: ep.unrouted.clone(),
                 authority_flag: ep
                     .authority
                     .as_ref()
