@@ -246,6 +246,8 @@ struct Ctx<'a> {
     runner: &'a dyn Runner,
     log: &'a mut dyn FnMut(Note),
     outputs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Values of `NoEcho` parameters: masked as `****` in every command line printed.
+    secrets: Vec<String>,
 }
 
 fn quote(argv: &[String]) -> String {
@@ -280,8 +282,18 @@ impl Ctx<'_> {
     }
 
     /// Logs and runs a command (in a dry run: only logs, returns `None`).
+    /// A command line as printed: shell-quoted, `NoEcho` parameter values masked.
+    fn shown(&self, argv: &[String]) -> String {
+        let mut shown = quote(argv);
+        for secret in &self.secrets {
+            shown = shown.replace(secret.as_str(), "****");
+        }
+        shown
+    }
+
     fn exec(&mut self, argv: Vec<String>) -> Result<Option<CmdOutput>, DeployError> {
-        (self.log)(Note::Command(quote(&argv)));
+        let shown = self.shown(&argv);
+        (self.log)(Note::Command(shown));
         if self.opts.dry_run {
             return Ok(None);
         }
@@ -496,6 +508,7 @@ pub fn deploy(
         runner,
         log,
         outputs: BTreeMap::new(),
+        secrets: Vec::new(),
     };
 
     // Preflight: the CLI exists and has credentials.
@@ -706,6 +719,14 @@ fn deploy_stack(
             }
         };
         if let Some(v) = value {
+            let no_echo = new_t
+                .get("Parameters")
+                .and_then(|ps| ps.get(&p.name))
+                .and_then(|d| d.get("NoEcho"))
+                .is_some_and(|e| e == &Value::Bool(true) || e == "true");
+            if no_echo && !v.is_empty() && !ctx.secrets.contains(&v) {
+                ctx.secrets.push(v.clone());
+            }
             overrides.push(format!("{}={}", p.name, v));
         }
     }
@@ -807,7 +828,8 @@ fn run_deploy(
     argv: Vec<String>,
     existed: bool,
 ) -> Result<(), DeployError> {
-    (ctx.log)(Note::Command(quote(&argv)));
+    let shown = ctx.shown(&argv);
+    (ctx.log)(Note::Command(shown));
     if ctx.opts.dry_run {
         return Ok(());
     }

@@ -189,8 +189,13 @@ fn deploy_dry_run_of_the_builtin_example() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    settings()
-        .bind(|| insta::assert_snapshot!("deploy_dry_run", String::from_utf8(o.stdout).unwrap()));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !stdout.contains("0123456789abcdef0123456789abcdef")
+            && stdout.contains("OriginVerifySecret=****"),
+        "NoEcho parameter values are masked in printed commands:\n{stdout}"
+    );
+    settings().bind(|| insta::assert_snapshot!("deploy_dry_run", stdout));
 }
 
 #[test]
