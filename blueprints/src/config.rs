@@ -129,7 +129,7 @@ pub fn escape_pointer(seg: &str) -> String {
 /// Validates `value` against a JSON Schema and returns every error with its pointer.
 pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
     let validator = match jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
+        .with_draft(jsonschema::Draft::Draft7)
         .build(schema)
     {
         Ok(v) => v,
