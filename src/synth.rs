@@ -89,18 +89,18 @@ pub fn build_files_for(
     }
     let warnings: Vec<String> = diagnostics.iter().map(|d| d.render()).collect();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (m, r) in stacks.iter().zip(&rendered) {
-        files.push((m.template.clone(), r.json.clone().into_bytes()));
-        files.push((m.template_yaml.clone(), r.yaml.clone().into_bytes()));
+    for (m, r) in stacks.iter().zip(rendered) {
+        files.push((m.template.clone(), r.json.into_bytes()));
+        files.push((m.template_yaml.clone(), r.yaml.into_bytes()));
     }
     let mut extra: Vec<String> = Vec::new();
     if let Some(md) = runbook {
         files.push(("DEPLOY.md".to_owned(), md.into_bytes()));
         extra.push("DEPLOY.md".to_owned());
     }
-    for (rel, text) in &synth.files {
-        files.push((rel.clone(), text.clone().into_bytes()));
+    for (rel, text) in synth.files {
         extra.push(rel.clone());
+        files.push((rel, text.into_bytes()));
     }
     let manifest = Manifest {
         format: 1,
