@@ -31,6 +31,116 @@ pub struct ValidateOptions {
     pub body_bytes: Option<usize>,
 }
 
+/// The names in the template's `Transform` (a string, a list of strings, or `{Name: …}`
+/// objects such as `AWS::Include`).
+pub fn transforms(root: &Value) -> Vec<&str> {
+    fn one(v: &Value) -> Option<&str> {
+        v.as_str().or_else(|| v.get("Name").and_then(Value::as_str))
+    }
+    match root.get("Transform") {
+        Some(Value::Array(a)) => a.iter().filter_map(one).collect(),
+        Some(v) => one(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Does the template declare transform `name`?
+pub fn has_transform(root: &Value, name: &str) -> bool {
+    transforms(root).contains(&name)
+}
+
+/// The SAM transform: it expands `AWS::Serverless::*` resources.
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+/// The transform that provides `Fn::ForEach`, `Fn::Length`, `Fn::ToJsonString`.
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// Prefix of an `Fn::ForEach` loop key (`Fn::ForEach::Name: [Identifier, Collection, Fragment]`).
+const FOR_EACH: &str = "Fn::ForEach::";
+
+/// One entry of `Resources` as deployed: plain resources, and (with the LanguageExtensions
+/// transform) the resource templates inside `Fn::ForEach` loops, nested loops included. The
+/// logical id of a loop's resource still holds its `${Identifier}` placeholders.
+pub enum ResourceEntry<'a> {
+    /// A resource (or a loop's resource template).
+    Resource {
+        /// Logical id (may contain `${…}`/`&{…}` when `templated`).
+        id: &'a str,
+        /// The resource object.
+        value: &'a Value,
+        /// From inside an `Fn::ForEach` loop.
+        templated: bool,
+    },
+    /// An `Fn::ForEach` key whose value is not `[Identifier, Collection, {fragment}]`, or one
+    /// used without the LanguageExtensions transform.
+    BadLoop {
+        /// The `Fn::ForEach::…` key.
+        id: &'a str,
+        /// What is wrong.
+        why: &'static str,
+    },
+}
+
+/// Flattens `Resources` into [`ResourceEntry`]s, in template order.
+pub fn resource_entries(root: &Value) -> Vec<ResourceEntry<'_>> {
+    fn walk<'a>(
+        m: &'a serde_json::Map<String, Value>,
+        loops: bool,
+        templated: bool,
+        out: &mut Vec<ResourceEntry<'a>>,
+    ) {
+        for (id, v) in m {
+            if !id.starts_with(FOR_EACH) {
+                out.push(ResourceEntry::Resource {
+                    id,
+                    value: v,
+                    templated,
+                });
+                continue;
+            }
+            if !loops {
+                out.push(ResourceEntry::BadLoop {
+                    id,
+                    why: "Fn::ForEach needs `Transform: AWS::LanguageExtensions`",
+                });
+                continue;
+            }
+            match v.as_array().map(Vec::as_slice) {
+                Some([Value::String(_), _, Value::Object(fragment)]) => {
+                    walk(fragment, loops, true, out);
+                }
+                _ => out.push(ResourceEntry::BadLoop {
+                    id,
+                    why: "Fn::ForEach takes [Identifier, Collection, {LogicalId: resource}]",
+                }),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(m) = root.get("Resources").and_then(Value::as_object) {
+        walk(m, has_transform(root, LANGUAGE_EXTENSIONS), false, &mut out);
+    }
+    out
+}
+
+/// `id` without its `${…}` / `&{…}` loop placeholders.
+fn strip_placeholders(id: &str) -> String {
+    let mut out = String::new();
+    let mut rest = id;
+    while let Some(i) = rest.find(['$', '&']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 1..];
+        match (tail.starts_with('{'), tail.find('}')) {
+            (true, Some(j)) => rest = &tail[j + 1..],
+            _ => {
+                out.push_str(&rest[i..=i]);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
     let fix = "every resource needs Type (AWS::Service::Resource) and, usually, Properties";
     match root.get("Resources") {
@@ -45,8 +155,33 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
                     fix,
                 ));
             }
-            for (id, r) in m {
+            for e in resource_entries(root) {
+                let (id, r, templated) = match e {
+                    ResourceEntry::Resource {
+                        id,
+                        value,
+                        templated,
+                    } => (id, value, templated),
+                    ResourceEntry::BadLoop { id, why } => {
+                        out.push(Diagnostic::new(
+                            Severity::Error,
+                            "FW-SCHEMA-004",
+                            Some(id),
+                            "",
+                            why,
+                            "write the loop as Fn::ForEach::Name: [Identifier, [values…], \
+                             {LogicalId${Identifier}: {Type: …}}] under Transform: \
+                             AWS::LanguageExtensions",
+                        ));
+                        continue;
+                    }
+                };
                 let ok_type = r.get("Type").is_some_and(Value::is_string);
+                let bare = if templated {
+                    strip_placeholders(id)
+                } else {
+                    id.to_owned()
+                };
                 if !r.is_object() || !ok_type {
                     out.push(Diagnostic::new(
                         Severity::Error,
@@ -56,7 +191,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
                         "resource without a Type string",
                         fix,
                     ));
-                } else if !id.chars().all(|c| c.is_ascii_alphanumeric()) || id.len() > 255 {
+                } else if !bare.chars().all(|c| c.is_ascii_alphanumeric()) || id.len() > 255 {
                     out.push(Diagnostic::new(
                         Severity::Error,
                         "FW-SCHEMA-004",
@@ -103,17 +238,21 @@ pub fn prewarm<'a>(types: impl Iterator<Item = &'a str>) {
 pub fn validate_template(template: &Value, opts: &ValidateOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     structure(template, &mut out);
-    if let Some(res) = template.get("Resources").and_then(Value::as_object) {
-        prewarm(
-            res.values()
-                .filter_map(|r| r.get("Type").and_then(Value::as_str)),
-        );
-        for (id, r) in res {
-            let Some(ty) = r.get("Type").and_then(Value::as_str) else {
-                continue;
-            };
-            out.extend(schema::validate_resource(id, ty, r.get("Properties")));
-        }
+    // Resources to check against their registry schema. With the SAM transform, the
+    // `AWS::Serverless::*` types are macros expanded at deploy time, not registry types.
+    let sam = has_transform(template, SAM_TRANSFORM);
+    let typed: Vec<(&str, &str, Option<&Value>)> = resource_entries(template)
+        .into_iter()
+        .filter_map(|e| match e {
+            ResourceEntry::Resource { id, value, .. } => Some((id, value)),
+            ResourceEntry::BadLoop { .. } => None,
+        })
+        .filter_map(|(id, r)| Some((id, r.get("Type")?.as_str()?, r.get("Properties"))))
+        .filter(|(_, ty, _)| !(sam && ty.starts_with("AWS::Serverless::")))
+        .collect();
+    prewarm(typed.iter().map(|(_, ty, _)| *ty));
+    for (id, ty, props) in typed {
+        out.extend(schema::validate_resource(id, ty, props));
     }
     let body = opts
         .body_bytes

@@ -386,6 +386,13 @@ pub fn compiled(type_name: &str) -> Option<Arc<Compiled>> {
     }
 }
 
+/// Plain YAML scalars that CloudFormation's YAML 1.1 parser reads as booleans (the YAML 1.2
+/// loader here keeps them as strings). A quoted `"yes"` cannot be told apart after loading, so
+/// it is accepted too.
+const YAML11_BOOLEANS: &[&str] = &[
+    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+];
+
 /// CloudFormation converts scalars like cfn-lint does: `"443"` is a fine integer, `"true"` a
 /// fine boolean, `443` a fine string. `msg` is jsonschema's `… is not of type(s) "x", "y"`.
 fn coercible(instance: &Value, msg: &str) -> bool {
@@ -399,7 +406,9 @@ fn coercible(instance: &Value, msg: &str) -> bool {
             (wants("integer") && s.parse::<i64>().is_ok())
                 || (wants("number") && s.parse::<f64>().is_ok_and(f64::is_finite))
                 || (wants("boolean")
-                    && (s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")))
+                    && (s.eq_ignore_ascii_case("true")
+                        || s.eq_ignore_ascii_case("false")
+                        || YAML11_BOOLEANS.contains(&s)))
         }
         Value::Number(_) | Value::Bool(_) => wants("string"),
         _ => false,
@@ -632,9 +641,18 @@ mod tests {
         let d = validate_resource(
             "Q",
             "AWS::SQS::Queue",
-            Some(&json!({"VisibilityTimeout": "thirty", "FifoQueue": "yes"})),
+            Some(&json!({"VisibilityTimeout": "thirty", "FifoQueue": "maybe"})),
         );
         assert_eq!(d.len(), 2, "{d:#?}");
+        // plain YAML 1.1 booleans (CloudFormation's parser reads `yes` as true)
+        let d = validate_resource(
+            "Q",
+            "AWS::SQS::Queue",
+            Some(
+                &json!({"FifoQueue": "yes", "ContentBasedDeduplication": "Off", "QueueName": "a.fifo"}),
+            ),
+        );
+        assert!(d.is_empty(), "{d:#?}");
         let d = validate_resource("X", "AWS::Nope::Nope", None);
         assert_eq!(d[0].code, "FW-SCHEMA-002");
         assert_eq!(d[0].severity, Severity::Warning);

@@ -321,12 +321,16 @@ pub fn lit_str(v: Option<&Value>) -> Option<&str> {
     v?.as_str()
 }
 
-/// A literal boolean, accepting `"true"`/`"false"` strings as CloudFormation does.
+/// A literal boolean, accepting `"true"`/`"false"` strings as CloudFormation does, and the plain
+/// YAML 1.1 words (`yes`/`no`/`on`/`off`) its YAML parser reads as booleans.
 pub fn lit_bool(v: Option<&Value>) -> Option<bool> {
     match v? {
         Value::Bool(b) => Some(*b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" => Some(true),
+            "false" | "no" | "off" => Some(false),
+            _ => None,
+        },
         _ => None,
     }
 }
