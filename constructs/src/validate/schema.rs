@@ -368,9 +368,10 @@ pub fn compiled(type_name: &str) -> Option<Arc<Compiled>> {
         return c.clone();
     }
     // Build outside the lock (another thread may race: harmless, one result wins).
-    let built = schemas::get(type_name).map(|entry| {
+    let built = schemas::get_with_schema(type_name).map(|(entry, doc)| {
+        let doc = doc.or_else(|| schemas::schema_document(type_name));
         Arc::new(Compiled {
-            validator: build_validator(&entry.schema),
+            validator: doc.as_ref().and_then(build_validator),
             read_only: entry
                 .read_only_properties
                 .iter()

@@ -1,6 +1,7 @@
 //! The embedded CloudFormation registry schemas (all 1,854 us-east-1 types of cfn-lint 1.58.0),
 //! cleaned and compressed by `scripts/update-schema-bundle` into one zstd frame per type.
-//! A type's schema is decompressed and parsed on first use only, then kept for the process.
+//! A type's metadata is decoded on first use and kept for the process; the full schema document
+//! is decoded only to compile its validator and then dropped (it is the bulk of the memory).
 
 use std::sync::OnceLock;
 
@@ -14,8 +15,8 @@ static INDEX: &str = include_str!("../../schemas/bundle/index.tsv");
 pub struct SchemaEntry {
     /// `AWS::Service::Resource`.
     pub type_name: &'static str,
-    /// The cleaned schema (descriptions removed, unsupported regexes rewritten or dropped).
-    pub schema: Value,
+    /// Top-level property names (read-only or not), sorted.
+    pub properties: Vec<String>,
     /// JSON pointers into the schema, e.g. `/properties/Arn` (also nested ones).
     pub read_only_properties: Vec<String>,
     /// Changing any of these replaces the resource.
@@ -42,10 +43,9 @@ impl SchemaEntry {
 
     /// Whether `name` is a top-level property of the schema (read-only or not).
     pub fn has_property(&self, name: &str) -> bool {
-        self.schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .is_some_and(|p| p.contains_key(name))
+        self.properties
+            .binary_search_by(|p| p.as_str().cmp(name))
+            .is_ok()
     }
 }
 
@@ -91,30 +91,63 @@ fn strings(schema: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn decode(slot: &Slot) -> Option<SchemaEntry> {
+fn decode_value(slot: &Slot) -> Option<Value> {
     let frame = BLOB.get(slot.offset..slot.offset.checked_add(slot.len)?)?;
     // Largest minified schema is well under 8 MiB; the frame records its content size anyway.
     let bytes = zstd::bulk::decompress(frame, 16 << 20).ok()?;
-    let schema: Value = serde_json::from_slice(&bytes).ok()?;
-    Some(SchemaEntry {
-        type_name: slot.name,
-        read_only_properties: strings(&schema, "readOnlyProperties"),
-        create_only_properties: strings(&schema, "createOnlyProperties"),
-        conditional_create_only_properties: strings(&schema, "conditionalCreateOnlyProperties"),
-        write_only_properties: strings(&schema, "writeOnlyProperties"),
-        primary_identifier: strings(&schema, "primaryIdentifier"),
-        tagging: schema.get("tagging").cloned().unwrap_or(Value::Null),
-        schema,
-    })
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// The schema of `type_name`, decompressed and parsed on first call, or `None` if the bundle
-/// has no such type.
-pub fn get(type_name: &str) -> Option<&'static SchemaEntry> {
+fn entry_of(name: &'static str, schema: &Value) -> SchemaEntry {
+    let mut properties: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    properties.sort_unstable();
+    SchemaEntry {
+        type_name: name,
+        properties,
+        read_only_properties: strings(schema, "readOnlyProperties"),
+        create_only_properties: strings(schema, "createOnlyProperties"),
+        conditional_create_only_properties: strings(schema, "conditionalCreateOnlyProperties"),
+        write_only_properties: strings(schema, "writeOnlyProperties"),
+        primary_identifier: strings(schema, "primaryIdentifier"),
+        tagging: schema.get("tagging").cloned().unwrap_or(Value::Null),
+    }
+}
+
+fn slot(type_name: &str) -> Option<&'static Slot> {
     let idx = index();
     let i = idx.binary_search_by(|s| s.name.cmp(type_name)).ok()?;
-    let slot = &idx[i];
-    slot.entry.get_or_init(|| decode(slot)).as_ref()
+    Some(&idx[i])
+}
+
+/// The metadata of `type_name`, decoded on first call, or `None` if the bundle has no such type.
+pub fn get(type_name: &str) -> Option<&'static SchemaEntry> {
+    get_with_schema(type_name).map(|(e, _)| e)
+}
+
+/// The metadata of `type_name` and, when this call is the one that decoded it, the full schema
+/// document (to compile a validator from without decoding twice).
+pub fn get_with_schema(type_name: &str) -> Option<(&'static SchemaEntry, Option<Value>)> {
+    let slot = slot(type_name)?;
+    let mut decoded = None;
+    let entry = slot
+        .entry
+        .get_or_init(|| {
+            let v = decode_value(slot)?;
+            let e = entry_of(slot.name, &v);
+            decoded = Some(v);
+            Some(e)
+        })
+        .as_ref()?;
+    Some((entry, decoded))
+}
+
+/// The full (cleaned) schema document of `type_name`, decoded afresh.
+pub fn schema_document(type_name: &str) -> Option<Value> {
+    decode_value(slot(type_name)?)
 }
 
 /// Every type name in the bundle, sorted.
