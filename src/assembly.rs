@@ -239,19 +239,6 @@ pub fn deploy_command(out_dir: &str, s: &StackManifest) -> Vec<String> {
     cmd
 }
 
-/// Quotes an argument for a POSIX shell when it needs it.
-pub fn shell_quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
-    {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', "'\\''"))
-    }
-}
-
 /// Writes `files` (paths relative to `dir`) as the new content of `dir`, atomically: everything
 /// goes to a sibling temporary directory first, which then replaces `dir` by renames. A directory
 /// that exists but does not hold a formwork `manifest.json` is never replaced. The `k8s-resolved/`
@@ -363,8 +350,9 @@ mod tests {
 
     #[test]
     fn shell_quoting() {
-        assert_eq!(shell_quote("a=b"), "a=b");
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        use formwork_blueprints::runbook::sh_quote;
+        assert_eq!(sh_quote("a=b"), "a=b");
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
     }
 }

@@ -367,7 +367,7 @@ fn cmd_synth(config: Option<&Path>, dir: &Path, out: &mut impl Write) -> i32 {
             for s in &report.manifest.stacks {
                 let cmd: Vec<String> = assembly::deploy_command(&dir_s, s)
                     .iter()
-                    .map(|a| assembly::shell_quote(a))
+                    .map(|a| formwork_blueprints::runbook::sh_quote(a))
                     .collect();
                 let _ = writeln!(out, "  {}", cmd.join(" "));
             }

@@ -252,7 +252,7 @@ struct Ctx<'a> {
 
 fn quote(argv: &[String]) -> String {
     argv.iter()
-        .map(|a| assembly::shell_quote(a))
+        .map(|a| formwork_blueprints::runbook::sh_quote(a))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -1057,15 +1057,6 @@ fn wait_refactor(
         }
         std::thread::sleep(ctx.opts.poll);
     }
-}
-
-/// Replaces `${Name}` in `text` with `values[Name]`.
-pub fn fill_placeholders(text: &str, values: &BTreeMap<String, String>) -> String {
-    let mut out = text.to_owned();
-    for (k, v) in values {
-        out = out.replace(&format!("${{{k}}}"), v);
-    }
-    out
 }
 
 fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, DeployError> {

@@ -207,13 +207,30 @@ pub fn check_arn(
     }
 }
 
+/// PascalCase of a kebab-case name (`greeter-api` → `GreeterApi`).
+pub fn pascal(name: &str) -> String {
+    name.split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 /// Tags applied to every stack and taggable resource.
 pub type Tags = BTreeMap<String, String>;
 
 /// Checks tag keys and values against AWS's limits.
 pub fn check_tags(ptr: &str, tags: &Tags, errs: &mut Vec<ConfigError>) {
     for (k, v) in tags {
-        let kp = format!("{ptr}/{}", crate::config::escape_pointer(k));
+        let kp = format!(
+            "{ptr}/{}",
+            formwork_constructs::validate::diagnostic::escape_segment(k)
+        );
         if k.is_empty() || k.len() > 128 || k.starts_with("aws:") {
             errs.push(ConfigError::at(
                 &kp,

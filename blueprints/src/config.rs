@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use formwork_constructs::validate::diagnostic::escape_segment;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -107,7 +108,7 @@ fn yaml_to_json(y: &serde_yaml::Value, ptr: &str) -> Result<Value, ConfigError> 
                     Y::Bool(b) => b.to_string(),
                     _ => return Err(ConfigError::at(ptr, "mapping keys must be plain strings")),
                 };
-                let child = format!("{ptr}/{}", escape_pointer(&key));
+                let child = format!("{ptr}/{}", escape_segment(&key));
                 out.insert(key, yaml_to_json(v, &child)?);
             }
             Value::Object(out)
@@ -119,11 +120,6 @@ fn yaml_to_json(y: &serde_yaml::Value, ptr: &str) -> Result<Value, ConfigError> 
             ));
         }
     })
-}
-
-/// Escapes one JSON-pointer segment.
-pub fn escape_pointer(seg: &str) -> String {
-    seg.replace('~', "~0").replace('/', "~1")
 }
 
 /// Validates `value` against a JSON Schema and returns every error with its pointer.
@@ -148,7 +144,7 @@ pub fn schema_errors(schema: &Value, value: &Value) -> Vec<ConfigError> {
             // Point at each unknown key itself, so the line number is the key's line.
             for n in names {
                 out.push(ConfigError::at(
-                    format!("{ptr}/{}", escape_pointer(&n)),
+                    format!("{ptr}/{}", escape_segment(&n)),
                     format!("unknown key `{n}`; check the spelling against `formwork schema`"),
                 ));
             }

@@ -7,8 +7,7 @@
 //! Tools come from `$FORMWORK_TOOLS` or `<repo>/.tools`. When they are missing the test fails
 //! under `CI=true` and otherwise prints a skip note.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
 use formwork_constructs::cloudfront::*;
 use formwork_constructs::core::{Env, Stack};
@@ -159,144 +158,25 @@ pub fn regional_stack() -> Stack {
     st
 }
 
-fn tools_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("FORMWORK_TOOLS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools"),
-    };
-    let ok = dir.join("cfnlint/bin/cfn-lint").exists() && dir.join("checkov/bin/checkov").exists();
-    if ok { Some(dir) } else { None }
-}
-
-fn render(stack: &Stack, dir: &Path) -> PathBuf {
-    let path = dir.join(format!("{}.yaml", stack.name()));
-    std::fs::write(&path, stack.to_yaml().unwrap()).unwrap();
-    path
-}
-
-fn cfn_lint(tools: &Path, file: &Path) {
-    let out = Command::new(tools.join("cfnlint/bin/cfn-lint"))
-        .arg(file)
-        .output()
-        .expect("runs cfn-lint");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "cfn-lint on {}:\n{text}",
-        file.display()
-    );
-}
-
-fn checkov(tools: &Path, file: &Path) {
-    let out = Command::new(tools.join("checkov/bin/checkov"))
-        .args(["-f"])
-        .arg(file)
-        .args([
-            "--framework",
-            "cloudformation",
-            "--quiet",
-            "--compact",
-            "-o",
-            "json",
-        ])
-        .output()
-        .expect("runs checkov");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("checkov json ({e}):\n{stdout}"));
-    let reports: Vec<&serde_json::Value> = match &v {
-        serde_json::Value::Array(a) => a.iter().collect(),
-        other => vec![other],
-    };
-    let mut failed = Vec::new();
-    let mut skipped = Vec::new();
-    let mut passed = 0;
-    for r in reports {
-        passed += r
-            .pointer("/summary/passed")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
-        if let Some(n) = r
-            .pointer("/summary/parsing_errors")
-            .and_then(serde_json::Value::as_u64)
-        {
-            assert_eq!(n, 0, "checkov could not parse {}", file.display());
-        }
-        for c in r
-            .pointer("/results/failed_checks")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            failed.push(format!(
-                "{} {} {}",
-                c["check_id"], c["resource"], c["check_name"]
-            ));
-        }
-        for c in r
-            .pointer("/results/skipped_checks")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            skipped.push(format!("{} {}", c["check_id"], c["resource"]));
-        }
-    }
-    assert!(
-        failed.is_empty(),
-        "checkov failed checks in {}:\n{}",
-        file.display(),
-        failed.join("\n")
-    );
-    assert!(passed > 0, "checkov ran no checks on {}", file.display());
-    eprintln!(
-        "checkov {}: {passed} passed, skipped (with Metadata reasons): {skipped:?}",
-        file.display()
-    );
-}
-
 #[test]
 fn edge_stacks_pass_cfn_lint_and_checkov() {
-    let Some(tools) = tools_dir() else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("cfn-lint/checkov not found in $FORMWORK_TOOLS or <repo>/.tools, and CI=true");
-        }
-        eprintln!(
-            "SKIP edge_stack_oracles: cfn-lint/checkov not found (set FORMWORK_TOOLS or link <repo>/.tools)"
-        );
+    let (Some(lint), Some(checkov)) = (
+        common::tool("cfnlint/bin/cfn-lint"),
+        common::tool("checkov/bin/checkov"),
+    ) else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("formwork-edge-oracles-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("edge-oracles");
     for stack in [edge_stack(), regional_stack()] {
-        let file = render(&stack, &dir);
-        cfn_lint(&tools, &file);
-        checkov(&tools, &file);
-    }
-    if std::env::var_os("FORMWORK_KEEP_ORACLE_OUT").is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.render(&stack);
+        common::assert_cfn_lint_clean(&lint, &file);
+        common::assert_checkov_clean(&checkov, &file);
     }
 }
 
 #[test]
 fn formwork_validation_is_clean() {
     for st in [edge_stack(), regional_stack()] {
-        let t = st.to_template().unwrap();
-        let opts = formwork_constructs::validate::ValidateOptions {
-            region: st.region().map(str::to_owned),
-            stack: Some(st.name().to_owned()),
-            ..Default::default()
-        };
-        let diags = formwork_constructs::validate::validate_template(&t, &opts);
-        assert!(
-            diags.is_empty(),
-            "{}: {}",
-            st.name(),
-            formwork_constructs::validate::render_human(&diags)
-        );
+        common::assert_formwork_valid(&st);
     }
 }

@@ -7,9 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use formwork_constructs::core::{Env, Expr, Stack};
 use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::eks::*;
@@ -163,51 +160,6 @@ fn build() -> Stack {
     st
 }
 
-fn tool(rel: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("FORMWORK_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools"));
-    let p = base.join(rel);
-    p.exists().then_some(p)
-}
-
-fn need(rel: &str) -> Option<PathBuf> {
-    match tool(rel) {
-        Some(p) => Some(p),
-        None if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("{rel} is missing and CI=true")
-        }
-        None => {
-            eprintln!("skipping: {rel} not found (set FORMWORK_TOOLS or link <repo>/.tools)");
-            None
-        }
-    }
-}
-
-fn render() -> (tempdir::Dir, PathBuf) {
-    let dir = tempdir::Dir::new("eks-oracle");
-    let path = dir.0.join("EksOracle.yaml");
-    std::fs::write(&path, build().to_yaml().unwrap()).unwrap();
-    (dir, path)
-}
-
-mod tempdir {
-    /// A temp directory removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new(name: &str) -> Dir {
-            let p = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 #[test]
 fn snapshot_of_the_oracle_stack() {
     common::snapshot("eks_oracle_stack", &build());
@@ -215,98 +167,23 @@ fn snapshot_of_the_oracle_stack() {
 
 #[test]
 fn cfn_lint_is_clean() {
-    let Some(lint) = need("cfnlint/bin/cfn-lint") else {
+    let Some(lint) = common::tool("cfnlint/bin/cfn-lint") else {
         return;
     };
-    let (_dir, file) = render();
-    let out = Command::new(lint).arg(&file).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.trim().is_empty(),
-        "cfn-lint reported:\n{text}"
-    );
+    let dir = common::TempDir::new("eks-oracle");
+    common::assert_cfn_lint_clean(&lint, &dir.render(&build()));
 }
 
 #[test]
 fn checkov_is_clean() {
-    let Some(checkov) = need("checkov/bin/checkov") else {
+    let Some(checkov) = common::tool("checkov/bin/checkov") else {
         return;
     };
-    let (_dir, file) = render();
-    let out = Command::new(checkov)
-        .args([
-            "--framework",
-            "cloudformation",
-            "--quiet",
-            "--compact",
-            "--skip-download",
-            "-o",
-            "json",
-            "-f",
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{text}"));
-    let failed = v["results"]["failed_checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let summary: Vec<String> = failed
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}",
-                f["check_id"].as_str().unwrap_or("?"),
-                f["resource"].as_str().unwrap_or("?"),
-                f["check_name"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    assert!(
-        failed.is_empty(),
-        "checkov failed checks:\n{}",
-        summary.join("\n")
-    );
-    assert_eq!(
-        v["summary"]["failed"], 0,
-        "checkov summary: {}",
-        v["summary"]
-    );
-    // every skip carries a reason
-    for s in v["results"]["skipped_checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-    {
-        assert!(
-            s["check_result"]["suppress_comment"]
-                .as_str()
-                .is_some_and(|c| c.len() > 10),
-            "skip without reason: {s}"
-        );
-    }
+    let dir = common::TempDir::new("eks-oracle-checkov");
+    common::assert_checkov_clean(&checkov, &dir.render(&build()));
 }
 
 #[test]
 fn formwork_validation_is_clean() {
-    let st = build();
-    let t = st.to_template().unwrap();
-    let opts = formwork_constructs::validate::ValidateOptions {
-        region: st.region().map(str::to_owned),
-        stack: Some(st.name().to_owned()),
-        ..Default::default()
-    };
-    let diags = formwork_constructs::validate::validate_template(&t, &opts);
-    assert!(
-        diags.is_empty(),
-        "{}",
-        formwork_constructs::validate::render_human(&diags)
-    );
+    common::assert_formwork_valid(&build());
 }

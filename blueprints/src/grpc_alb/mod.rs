@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
-use crate::common::{check_arn, check_name, check_region, check_tags};
+use crate::common::{check_arn, check_name, check_region, check_tags, pascal};
 use crate::config::ConfigError;
 use crate::{Blueprint, Synth, construct_error};
 
@@ -59,20 +59,6 @@ pub fn schema() -> Value {
 fn build_value(v: &Value) -> Result<Synth, Vec<ConfigError>> {
     let cfg: GrpcAlbConfig = crate::config::deserialize(v).map_err(|e| vec![e])?;
     build(&cfg)
-}
-
-/// PascalCase of a kebab-case name (`greeter-api` → `GreeterApi`).
-pub fn pascal(name: &str) -> String {
-    name.split(['-', '_', '.'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }
 
 /// Semantic checks beyond the schema.

@@ -42,9 +42,9 @@ pub use config::{
     PriceClassConfig, ServiceConfig, WafConfig,
 };
 
+use crate::common::pascal;
 use crate::common::{check_arn, check_name, check_region, check_tags};
 use crate::config::ConfigError;
-use crate::grpc_alb::pascal;
 use crate::k8s::{
     Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
     placeholder, workloads_manifests,

@@ -55,9 +55,9 @@ pub use config::{
     LatticeHealthCheckConfig, LatticeServiceConfig,
 };
 
+use crate::common::pascal;
 use crate::common::{check_name, check_region, check_tags};
 use crate::config::ConfigError;
-use crate::grpc_alb::pascal;
 use crate::k8s::gateway::{
     self, CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT, CONTROLLER_VALUES_FILE,
     HealthCheckVersion,
