@@ -6,6 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use formwork_blueprints::runbook::{HELM_RESOLVED_DIR, K8S_RESOLVED_DIR};
 use formwork_constructs::core::{App, ParamSource, Stack, render};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -242,7 +243,7 @@ pub fn deploy_command(out_dir: &str, s: &StackManifest) -> Vec<String> {
 /// Writes `files` (paths relative to `dir`) as the new content of `dir`, atomically: everything
 /// goes to a sibling temporary directory first, which then replaces `dir` by renames. A directory
 /// that exists but does not hold a formwork `manifest.json` is never replaced. The `k8s-resolved/`
-/// folder that `formwork deploy` writes is carried over.
+/// and `helm-resolved/` folders that `formwork deploy` writes are carried over.
 pub fn write_out_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     let name = dir
         .file_name()
@@ -290,9 +291,11 @@ pub fn write_out_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> 
             }
             fs::write(&p, bytes)?;
         }
-        let resolved = dir.join("k8s-resolved");
-        if resolved.is_dir() {
-            copy_dir(&resolved, &tmp.join("k8s-resolved"))?;
+        for kept in [K8S_RESOLVED_DIR, HELM_RESOLVED_DIR] {
+            let resolved = dir.join(kept);
+            if resolved.is_dir() {
+                copy_dir(&resolved, &tmp.join(kept))?;
+            }
         }
         Ok(())
     })();

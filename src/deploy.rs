@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use formwork_blueprints::runbook::{HELM_RESOLVED_DIR, K8S_RESOLVED_DIR};
 use formwork_constructs::core::ParamSource;
 use formwork_constructs::validate::{load_file, load_template};
 use serde_json::Value;
@@ -281,16 +282,22 @@ impl Ctx<'_> {
         v
     }
 
-    /// Logs and runs a command (in a dry run: only logs, returns `None`).
-    /// A command line as printed: shell-quoted, `NoEcho` parameter values masked.
-    fn shown(&self, argv: &[String]) -> String {
-        let mut shown = quote(argv);
+    /// Text with every `NoEcho` parameter value replaced by `****`.
+    fn mask(&self, text: &str) -> String {
+        let mut out = text.to_owned();
         for secret in &self.secrets {
-            shown = shown.replace(secret.as_str(), "****");
+            out = out.replace(secret.as_str(), "****");
         }
-        shown
+        out
     }
 
+    /// A command line as printed anywhere (log, errors): each argument masked, then quoted.
+    fn shown(&self, argv: &[String]) -> String {
+        let masked: Vec<String> = argv.iter().map(|a| self.mask(a)).collect();
+        quote(&masked)
+    }
+
+    /// Logs and runs a command (in a dry run: only logs, returns `None`).
     fn exec(&mut self, argv: Vec<String>) -> Result<Option<CmdOutput>, DeployError> {
         let shown = self.shown(&argv);
         (self.log)(Note::Command(shown));
@@ -316,13 +323,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn failed(argv: &[String], o: &CmdOutput) -> DeployError {
+    fn failed(&self, argv: &[String], o: &CmdOutput) -> DeployError {
         DeployError::Command {
             message: format!(
                 "`{}` failed (exit {}):\n{}",
-                quote(argv),
+                self.shown(argv),
                 o.code.map(|c| c.to_string()).unwrap_or_else(|| s("signal")),
-                o.stderr.trim_end()
+                self.mask(o.stderr.trim_end())
             ),
         }
     }
@@ -333,10 +340,10 @@ impl Ctx<'_> {
             return Ok(Value::Null);
         };
         if !o.ok() {
-            return Err(Self::failed(&argv, &o));
+            return Err(self.failed(&argv, &o));
         }
         serde_json::from_str(&o.stdout).map_err(|e| DeployError::Command {
-            message: format!("`{}` printed no JSON: {e}", quote(&argv)),
+            message: format!("`{}` printed no JSON: {e}", self.shown(&argv)),
         })
     }
 
@@ -358,10 +365,10 @@ impl Ctx<'_> {
             if o.stderr.contains("does not exist") {
                 return Ok(None);
             }
-            return Err(Self::failed(&argv, &o));
+            return Err(self.failed(&argv, &o));
         }
         let v: Value = serde_json::from_str(&o.stdout).map_err(|e| DeployError::Command {
-            message: format!("`{}` printed no JSON: {e}", quote(&argv)),
+            message: format!("`{}` printed no JSON: {e}", self.shown(&argv)),
         })?;
         Ok(v.pointer("/Stacks/0").cloned())
     }
@@ -990,7 +997,7 @@ fn refactor(
     if let Some(o) = ctx.exec(execute.clone())?
         && !o.ok()
     {
-        return Err(Ctx::failed(&execute, &o));
+        return Err(ctx.failed(&execute, &o));
     }
     wait_refactor(
         ctx,
@@ -1016,9 +1023,10 @@ fn wait_refactor(
     failed: &[&str],
 ) -> Result<(), DeployError> {
     if ctx.opts.dry_run {
+        let shown = ctx.shown(describe);
         (ctx.log)(Note::Command(format!(
             "{}  # until {field} = {done}",
-            quote(describe)
+            shown
         )));
         return Ok(());
     }
@@ -1029,7 +1037,7 @@ fn wait_refactor(
             .run(describe)
             .map_err(|e| ctx.spawn_error(describe, e))?;
         if !o.ok() {
-            return Err(Ctx::failed(describe, &o));
+            return Err(ctx.failed(describe, &o));
         }
         let v: Value = serde_json::from_str(&o.stdout).unwrap_or(Value::Null);
         let st = v.get(field).and_then(Value::as_str).unwrap_or("");
@@ -1069,7 +1077,7 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    let resolved_dir = opts.dir.join("k8s-resolved");
+    let resolved_dir = opts.dir.join(K8S_RESOLVED_DIR);
     if opts.dry_run {
         ctx.info(format!(
             "  (dry run) would write {} file(s) to {} with the stack outputs filled in",
@@ -1102,7 +1110,7 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
             values.insert(ph.clone(), v);
         }
         let _ = std::fs::remove_dir_all(&resolved_dir);
-        let _ = std::fs::remove_dir_all(opts.dir.join("helm-resolved"));
+        let _ = std::fs::remove_dir_all(opts.dir.join(HELM_RESOLVED_DIR));
         for f in &files {
             let src = opts.dir.join(f);
             let text = std::fs::read_to_string(&src)
@@ -1135,7 +1143,7 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
         ];
         if let Some(o) = ctx.exec(argv.clone())? {
             if !o.ok() {
-                return Err(Ctx::failed(&argv, &o));
+                return Err(ctx.failed(&argv, &o));
             }
             for l in o.stdout.lines() {
                 ctx.info(format!("  {l}"));
@@ -1149,10 +1157,10 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
 /// `k8s-resolved/…` (what `kubectl apply -R` reads), `helm/…` → `helm-resolved/…`.
 fn resolved_path(f: &str) -> Option<String> {
     if let Some(rest) = f.strip_prefix("k8s/") {
-        Some(format!("k8s-resolved/{rest}"))
+        Some(format!("{K8S_RESOLVED_DIR}/{rest}"))
     } else {
         f.strip_prefix("helm/")
-            .map(|rest| format!("helm-resolved/{rest}"))
+            .map(|rest| format!("{HELM_RESOLVED_DIR}/{rest}"))
     }
 }
 
@@ -1407,10 +1415,40 @@ mod tests {
     }
 
     #[test]
+    fn noecho_values_are_masked_in_printed_commands_and_errors() {
+        let o = opts(PathBuf::from("unused"));
+        let fake = Fake::new(&[]);
+        let mut log = |_: Note| {};
+        let ctx = Ctx {
+            opts: &o,
+            runner: &fake,
+            log: &mut log,
+            outputs: BTreeMap::new(),
+            secrets: vec![s("s3cr'et")],
+        };
+        let argv = vec![s("aws"), s("--parameter-overrides"), s("Secret=s3cr'et")];
+        assert_eq!(ctx.shown(&argv), "aws --parameter-overrides 'Secret=****'");
+        let out = CmdOutput {
+            code: Some(1),
+            stdout: String::new(),
+            stderr: s("bad value s3cr'et"),
+        };
+        let msg = ctx.failed(&argv, &out).to_string();
+        assert!(
+            !msg.contains("s3cr") && msg.contains("bad value ****"),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn k8s_manifests_get_outputs_filled_and_applied() {
         let d = out_dir("k8s", &[("net", repo("a"))], vec![]);
         let mut m = assembly::read_manifest(&d).unwrap();
-        m.files = vec!["k8s/app/tgb.yaml".into(), "DEPLOY.md".into()];
+        m.files = vec![
+            "k8s/app/tgb.yaml".into(),
+            "helm/values.yaml".into(),
+            "DEPLOY.md".into(),
+        ];
         m.placeholders.insert(
             "TargetGroupArn".into(),
             serde_json::json!({"stack": "net", "output": "Tg"}),
@@ -1422,6 +1460,8 @@ mod tests {
             "targetGroupARN: ${TargetGroupArn}\n",
         )
         .unwrap();
+        std::fs::create_dir_all(d.join("helm")).unwrap();
+        std::fs::write(d.join("helm/values.yaml"), "tg: \"${TargetGroupArn}\"\n").unwrap();
         let fake = Fake::new(&[
             (
                 "describe-stacks",
@@ -1440,7 +1480,14 @@ mod tests {
         let mut o = opts(d.clone());
         o.apply_k8s = true;
         let r = deploy(&o, &fake, &mut |_| {}).unwrap();
-        assert_eq!(r.k8s_resolved, vec!["k8s-resolved/app/tgb.yaml"]);
+        assert_eq!(
+            r.k8s_resolved,
+            vec!["k8s-resolved/app/tgb.yaml", "helm-resolved/values.yaml"]
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("helm-resolved/values.yaml")).unwrap(),
+            "tg: \"arn:tg\"\n"
+        );
         assert_eq!(
             std::fs::read_to_string(d.join("k8s-resolved/app/tgb.yaml")).unwrap(),
             "targetGroupARN: arn:tg\n"
