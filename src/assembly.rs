@@ -60,7 +60,16 @@ pub struct Manifest {
     /// Other files (Kubernetes manifests, runbook), relative to the out dir.
     pub files: Vec<String>,
     /// Placeholders in the Kubernetes manifests and the stack output that fills each.
-    pub placeholders: BTreeMap<String, Value>,
+    pub placeholders: BTreeMap<String, PlaceholderSource>,
+}
+
+/// The stack output that fills a placeholder.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PlaceholderSource {
+    /// Producer stack.
+    pub stack: String,
+    /// Output id.
+    pub output: String,
 }
 
 /// Reads `DIR/manifest.json`. The error names the path.

@@ -1087,14 +1087,7 @@ fn resolve_k8s(ctx: &mut Ctx<'_>, manifest: &Manifest) -> Result<Vec<String>, De
     } else {
         let mut values = BTreeMap::new();
         for (ph, src) in &manifest.placeholders {
-            let (Some(st), Some(out)) = (
-                src.get("stack").and_then(Value::as_str),
-                src.get("output").and_then(Value::as_str),
-            ) else {
-                return Err(DeployError::Input(format!(
-                    "manifest placeholder {ph}: expected {{\"stack\": …, \"output\": …}}"
-                )));
-            };
+            let (st, out) = (src.stack.as_str(), src.output.as_str());
             let region = manifest
                 .stacks
                 .iter()
@@ -1451,7 +1444,10 @@ mod tests {
         ];
         m.placeholders.insert(
             "TargetGroupArn".into(),
-            serde_json::json!({"stack": "net", "output": "Tg"}),
+            assembly::PlaceholderSource {
+                stack: s("net"),
+                output: s("Tg"),
+            },
         );
         std::fs::write(d.join("manifest.json"), serde_json::to_string(&m).unwrap()).unwrap();
         std::fs::create_dir_all(d.join("k8s/app")).unwrap();

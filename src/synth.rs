@@ -107,7 +107,18 @@ pub fn build_files_for(
         blueprint: bp.name.to_owned(),
         stacks,
         files: extra,
-        placeholders: synth.placeholders.into_iter().collect::<BTreeMap<_, _>>(),
+        placeholders: synth
+            .runbook
+            .iter()
+            .flat_map(|r| &r.placeholders)
+            .map(|p| {
+                let src = assembly::PlaceholderSource {
+                    stack: p.source.stack.clone(),
+                    output: p.source.output.clone(),
+                };
+                (p.name.clone(), src)
+            })
+            .collect::<BTreeMap<_, _>>(),
     };
     let mut json =
         serde_json::to_string_pretty(&manifest).map_err(|e| SynthError::Io(e.to_string()))?;

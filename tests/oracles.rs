@@ -5,8 +5,10 @@ use std::process::Command;
 
 use crate::support::{files_with_suffix, temp_dir, tool};
 
-fn synth_all() -> std::path::PathBuf {
-    let root = temp_dir("oracles");
+/// Every example written to its own out dir under a directory named after the calling test
+/// (tests may run as threads of one process).
+fn synth_all(test: &str) -> std::path::PathBuf {
+    let root = temp_dir(&format!("oracles-{test}"));
     for bp in formwork_blueprints::BLUEPRINTS {
         let (files, _) =
             formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
@@ -20,7 +22,7 @@ fn cfn_lint_finds_nothing() {
     let Some(cfn_lint) = tool("cfnlint/bin/cfn-lint") else {
         return;
     };
-    let root = synth_all();
+    let root = synth_all("cfn_lint");
     let mut files = Vec::new();
     for bp in formwork_blueprints::BLUEPRINTS {
         files.extend(files_with_suffix(&root.join(bp.name), ".template.json"));
@@ -44,7 +46,7 @@ fn yaml_means_the_json_to_pyyaml() {
     let Some(python) = tool("cfnlint/bin/python") else {
         return;
     };
-    let root = synth_all();
+    let root = synth_all("yaml");
     let script = r#"
 import json, sys, yaml
 bad = 0
@@ -117,7 +119,7 @@ fn checkov_finds_nothing() {
     let Some(checkov) = tool("checkov/bin/checkov") else {
         return;
     };
-    let root = synth_all();
+    let root = synth_all("checkov");
     for bp in formwork_blueprints::BLUEPRINTS {
         let dir = root.join(bp.name);
         let out = Command::new(&checkov)
@@ -165,7 +167,7 @@ fn manifests_pass_kubernetes_validate() {
     let Some(kv) = tool("k8sval/bin/kubernetes-validate") else {
         return;
     };
-    let root = synth_all();
+    let root = synth_all("k8s");
     let mut files = Vec::new();
     for bp in formwork_blueprints::BLUEPRINTS {
         let (_, synth) =
@@ -179,29 +181,48 @@ fn manifests_pass_kubernetes_validate() {
                 "networking.k8s.io/v1",
                 "rbac.authorization.k8s.io/v1",
             ];
+            if !rel.starts_with("k8s/") {
+                continue; // Helm values, runbook
+            }
+            // One object per file, so its first apiVersion classifies the whole file.
+            assert_eq!(
+                text.lines()
+                    .filter(|l| l.starts_with("apiVersion:"))
+                    .count(),
+                1,
+                "{}: {rel} holds one object",
+                bp.name
+            );
             let api = text
                 .lines()
                 .find_map(|l| l.strip_prefix("apiVersion: "))
                 .unwrap_or("");
-            if !rel.starts_with("k8s/") || !BUILT_IN.contains(&api.trim()) {
+            if !BUILT_IN.contains(&api.trim()) {
                 // Custom resources (TargetGroupBinding, Gateway API, Lattice policies):
                 // kubernetes-validate has no schema for them (covered by the snapshots and the
                 // k8s unit tests).
                 continue;
             }
-            // Stand-ins for the values formwork deploy fills in after the stacks exist.
-            let mut resolved = text.clone();
-            for (name, _) in &synth.placeholders {
-                let v = if name.ends_with("RepositoryUri") {
-                    format!(
-                        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app/{}",
-                        name.to_lowercase()
-                    )
-                } else {
-                    format!("value-{}", name.to_lowercase())
-                };
-                resolved = resolved.replace(&format!("${{{name}}}"), &v);
-            }
+            // Stand-ins for the values formwork deploy fills in after the stacks exist, filled
+            // the way deploy fills them.
+            let values: std::collections::BTreeMap<String, String> = synth
+                .runbook
+                .iter()
+                .flat_map(|r| &r.placeholders)
+                .map(|p| {
+                    let v = if p.name.ends_with("RepositoryUri") {
+                        format!(
+                            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app/{}",
+                            p.name.to_lowercase()
+                        )
+                    } else {
+                        format!("value-{}", p.name.to_lowercase())
+                    };
+                    (p.name.clone(), v)
+                })
+                .collect();
+            let resolved = formwork_blueprints::k8s::resolve_placeholders(text, &values)
+                .unwrap_or_else(|e| panic!("{}: {rel}: {e}", bp.name));
             assert!(
                 !resolved.contains("${"),
                 "{}: unresolved placeholder in {rel}",

@@ -29,10 +29,9 @@ pub struct Synth {
     pub app: App,
     /// Extra files for the out dir (Kubernetes manifests, runbook), relative paths.
     pub files: Vec<(String, String)>,
-    /// Placeholders used in `files` and the stack output (`{"stack": …, "output": …}`) that fills each.
-    pub placeholders: Vec<(String, Value)>,
-    /// The runbook's blueprint-specific part; the toolkit fills `stacks` and `out_dir` from the
-    /// manifest and renders `DEPLOY.md`.
+    /// The runbook's blueprint-specific part, including the placeholders used in `files` and
+    /// the stack output that fills each (also recorded in `manifest.json`); the toolkit fills
+    /// `stacks` and `out_dir` from the manifest and renders `DEPLOY.md`.
     pub runbook: Option<runbook::RunbookContext>,
 }
 

@@ -127,7 +127,6 @@ pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
     Ok(Synth {
         app,
         files: Vec::new(),
-        placeholders: Vec::new(),
         runbook: None,
     })
 }

@@ -348,14 +348,11 @@ pub fn build(cfg: &EksConfig) -> Result<Synth, Vec<ConfigError>> {
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
-    let mut placeholders: Vec<(String, Value)> = Vec::new();
-    compose(&mut app, cfg, cidr, &mut placeholders)
-        .map_err(|e| vec![ConfigError::at("", e.to_string())])?;
+    compose(&mut app, cfg, cidr).map_err(|e| vec![ConfigError::at("", e.to_string())])?;
     let (files, runbook) = workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
     Ok(Synth {
         app,
         files,
-        placeholders,
         runbook: Some(runbook),
     })
 }
@@ -410,12 +407,7 @@ fn wired<K>(
     Ok(a)
 }
 
-fn compose(
-    app: &mut App,
-    cfg: &EksConfig,
-    cidr: ec2::Ipv4Cidr,
-    placeholders: &mut Vec<(String, Value)>,
-) -> Result<(), Error> {
+fn compose(app: &mut App, cfg: &EksConfig, cidr: ec2::Ipv4Cidr) -> Result<(), Error> {
     let platform = cfg.name.clone();
     let edge_rate = cfg.edge.as_ref().map(|e| e.rate_limit).unwrap_or(2000);
 
@@ -596,14 +588,6 @@ fn compose(
         }
         (None, None) => None,
     };
-    placeholders.push((
-        "ClusterName".into(),
-        json!({"stack": platform, "output": "ClusterName"}),
-    ));
-    placeholders.push((
-        "VpcId".into(),
-        json!({"stack": platform, "output": "VpcId"}),
-    ));
 
     // 3. The service stacks.
     for (n, group) in shards(cfg).into_iter().enumerate() {
@@ -631,7 +615,6 @@ fn compose(
             auto,
             n + 1,
             &group,
-            placeholders,
         )?;
     }
     Ok(())
@@ -645,7 +628,6 @@ fn service_stack(
     auto: bool,
     shard: usize,
     group: &[&ServiceConfig],
-    placeholders: &mut Vec<(String, Value)>,
 ) -> Result<(), Error> {
     let shard_no = shard.to_string();
     let vpc_id: Attr<ec2::VpcId> = wired(
@@ -865,7 +847,6 @@ fn service_stack(
             &tg,
             &extra,
         )?;
-        let stack_name = s.stack_ref().name().to_owned();
         outputs.push((
             format!("{id}RepositoryUri"),
             Output::new(repo.uri.clone(), &format!("ECR repository of {}", svc.name)),
@@ -876,14 +857,6 @@ fn service_stack(
                 tg.arn.clone(),
                 &format!("Target group of {} (TargetGroupBinding)", svc.name),
             ),
-        ));
-        placeholders.push((
-            format!("{id}RepositoryUri"),
-            json!({"stack": stack_name, "output": format!("{id}RepositoryUri")}),
-        ));
-        placeholders.push((
-            format!("{id}TargetGroupArn"),
-            json!({"stack": stack_name, "output": format!("{id}TargetGroupArn")}),
         ));
     }
     let stack_name = root.stack_ref().name().to_owned();

@@ -288,11 +288,10 @@ pub fn build(cfg: &LatticeConfig) -> Result<Synth, Vec<ConfigError>> {
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
     compose(&mut app, cfg, cidr).map_err(|e| vec![ConfigError::at("", e.to_string())])?;
-    let (files, placeholders, runbook) = workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
+    let (files, runbook) = workload(cfg).map_err(|m| vec![ConfigError::at("", m)])?;
     Ok(Synth {
         app,
         files,
-        placeholders,
         runbook: Some(runbook),
     })
 }
@@ -644,8 +643,8 @@ fn compose(app: &mut App, cfg: &LatticeConfig, cidr: ec2::Ipv4Cidr) -> Result<()
     Ok(())
 }
 
-/// Files, placeholders and runbook of [`workload`].
-type Workloads = (Vec<(String, String)>, Vec<(String, Value)>, RunbookContext);
+/// Files and runbook (with its placeholders) of [`workload`].
+type Workloads = (Vec<(String, String)>, RunbookContext);
 
 /// The Kubernetes manifests, the controller's Helm values, the placeholders and the runbook.
 fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
@@ -787,16 +786,12 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
     for o in ["ClusterName", "AccountId", "VpcId"] {
         used.insert(o.to_owned());
     }
-    let placeholders_rb: Vec<Placeholder> = used
+    let placeholders: Vec<Placeholder> = used
         .iter()
         .map(|o| Placeholder {
             name: o.clone(),
             source: out_ref(o.clone()),
         })
-        .collect();
-    let placeholders: Vec<(String, Value)> = used
-        .iter()
-        .map(|o| (o.clone(), json!({"stack": stack, "output": o})))
         .collect();
     let ctx = RunbookContext {
         blueprint: BLUEPRINT.name.to_owned(),
@@ -810,7 +805,7 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
             lbc_chart_version: None,
             image_platform: "linux/amd64".to_owned(),
         },
-        placeholders: placeholders_rb,
+        placeholders,
         endpoint: None,
         lattice: Some(LatticeStep {
             service_network: cfg.name.clone(),
@@ -822,7 +817,7 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
             callers,
         }),
     };
-    Ok((files, placeholders, ctx))
+    Ok((files, ctx))
 }
 
 #[cfg(test)]
@@ -846,7 +841,14 @@ mod tests {
         assert!(!yaml.contains("AWS::VpcLattice::AuthPolicy"));
         assert!(!yaml.contains("InvokePolicy"));
         assert!(!s.files.iter().any(|(p, _)| p.contains("iamauthpolicy")));
-        assert!(!s.placeholders.iter().any(|(n, _)| n.ends_with("RoleArn")));
+        assert!(
+            !s.runbook
+                .as_ref()
+                .unwrap()
+                .placeholders
+                .iter()
+                .any(|p| p.name.ends_with("RoleArn"))
+        );
     }
 
     #[test]
