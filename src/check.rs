@@ -11,7 +11,21 @@ use crate::assembly::RenderedStack;
 /// Validates every rendered stack (stacks split over two threads); returns all diagnostics,
 /// sorted.
 pub fn check_rendered(app: &App, rendered: &[RenderedStack]) -> Vec<Diagnostic> {
-    prewarm(rendered);
+    // Build every type's validator first, on two threads (validate_template would do it per
+    // template; here all stacks' types are shared out at once).
+    formwork_constructs::validate::prewarm(
+        rendered
+            .iter()
+            .filter_map(|r| {
+                r.template
+                    .get("Resources")
+                    .and_then(serde_json::Value::as_object)
+            })
+            .flat_map(|res| {
+                res.values()
+                    .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
+            }),
+    );
     let one = |(stack, r): (&formwork_constructs::core::Stack, &RenderedStack)| {
         let opts = ValidateOptions {
             region: stack.region().map(str::to_owned),
@@ -29,11 +43,8 @@ pub fn check_rendered(app: &App, rendered: &[RenderedStack]) -> Vec<Diagnostic> 
         std::thread::scope(|scope| {
             let h = scope.spawn(|| b.iter().copied().flat_map(one).collect::<Vec<_>>());
             let mut v: Vec<Diagnostic> = a.iter().copied().flat_map(one).collect();
-            // A panic there is a bug: redo that half here rather than lose its diagnostics.
-            v.extend(
-                h.join()
-                    .unwrap_or_else(|_| b.iter().copied().flat_map(one).collect()),
-            );
+            // A panic there is a bug: pass it on rather than lose that half's diagnostics.
+            v.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             v
         })
     };
@@ -70,31 +81,4 @@ pub fn warm<T: AsRef<str>>(types: &[T], reversed: bool) {
     } else {
         types.iter().for_each(compile);
     }
-}
-
-/// Compiles the registry-schema validators of every type the templates use, split over two
-/// threads (building validators is most of validation's cost; they are cached per type).
-fn prewarm(rendered: &[RenderedStack]) {
-    let mut types: Vec<String> = rendered
-        .iter()
-        .filter_map(|r| {
-            r.template
-                .get("Resources")
-                .and_then(serde_json::Value::as_object)
-        })
-        .flat_map(|res| {
-            res.values()
-                .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
-        })
-        .map(str::to_owned)
-        .collect();
-    types.sort_unstable();
-    types.dedup();
-    if types.len() < 4 {
-        return;
-    }
-    std::thread::scope(|s| {
-        s.spawn(|| warm(&types, false));
-        warm(&types, true);
-    });
 }

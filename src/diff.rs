@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use formwork_constructs::core::pointer::{escape_segment, unescape_segment};
 use formwork_constructs::validate::{load_file, schemas};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -531,7 +532,7 @@ fn changed_resource(id: &str, o: &Value, n: &Value) -> Option<ResourceChange> {
                 let Some(rest) = p.strip_prefix("/properties/") else {
                     continue;
                 };
-                let segs: Vec<String> = rest.split('/').map(unescape).collect();
+                let segs: Vec<String> = rest.split('/').map(unescape_segment).collect();
                 if select(op, &segs) != select(np, &segs) {
                     out.push(segs);
                 }
@@ -662,13 +663,9 @@ fn leaf_changes(o: &Value, n: &Value, path: &mut Vec<String>, out: &mut Vec<Leaf
     }
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("~1", "/").replace("~0", "~")
-}
-
 fn pointer(segs: &[String]) -> String {
     segs.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", escape_segment(s)))
         .collect()
 }
 

@@ -20,7 +20,9 @@ fn synth_without_arguments_writes_out() {
     assert!(d.join("out/manifest.json").is_file());
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("out/manifest.json")).unwrap()).unwrap();
-    for s in manifest["stacks"].as_array().unwrap() {
+    let stacks = manifest["stacks"].as_array().unwrap();
+    assert!(!stacks.is_empty(), "the default example has stacks");
+    for s in stacks {
         assert!(
             d.join("out")
                 .join(s["template"].as_str().unwrap())

@@ -34,6 +34,15 @@ fn many_services_split_into_valid_stacks() {
             let (files, report) = formwork::synth::build_files(text.as_bytes(), "scale.yaml")
                 .unwrap_or_else(|e| panic!("{n} services (edge {edge}): {e:?}"));
             let stacks = &report.manifest.stacks;
+            let value = formwork_blueprints::config::parse_yaml(text.as_bytes()).expect("yaml");
+            let cfg: formwork_blueprints::grpc_eks::EksConfig =
+                formwork_blueprints::config::deserialize(&value).expect("config");
+            let names: Vec<String> = stacks.iter().map(|s| s.name.clone()).collect();
+            assert_eq!(
+                names,
+                formwork_blueprints::grpc_eks::stack_names(&cfg),
+                "{n} services: deploy order"
+            );
             let service_stacks = stacks
                 .iter()
                 .filter(|s| s.name.starts_with("scale-services-"))

@@ -229,7 +229,7 @@ pub fn check_tags(ptr: &str, tags: &Tags, errs: &mut Vec<ConfigError>) {
     for (k, v) in tags {
         let kp = format!(
             "{ptr}/{}",
-            formwork_constructs::validate::diagnostic::escape_segment(k)
+            formwork_constructs::core::pointer::escape_segment(k)
         );
         if k.is_empty() || k.len() > 128 || k.starts_with("aws:") {
             errs.push(ConfigError::at(

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use formwork_constructs::validate::diagnostic::escape_segment;
+use formwork_constructs::core::pointer::escape_segment;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -205,7 +205,7 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
     let segs: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .map(formwork_constructs::core::pointer::unescape_segment)
         .collect();
     let mut start = 0usize; // first line to search
     let mut min_indent: isize = -1; // children are indented more than this

@@ -319,6 +319,11 @@ fn valid_hostname(h: &str) -> bool {
         })
 }
 
+/// The name of the `n`-th (1-based) service stack.
+pub fn service_stack_name(cfg: &EksConfig, n: usize) -> String {
+    format!("{}-services-{n}", cfg.name)
+}
+
 /// The stack names, in deploy order.
 pub fn stack_names(cfg: &EksConfig) -> Vec<String> {
     let mut out = Vec::new();
@@ -327,7 +332,7 @@ pub fn stack_names(cfg: &EksConfig) -> Vec<String> {
     }
     out.push(cfg.name.clone());
     for i in 0..shards(cfg).len() {
-        out.push(format!("{}-services-{}", cfg.name, i + 1));
+        out.push(service_stack_name(cfg, i + 1));
     }
     out
 }
@@ -591,7 +596,7 @@ fn compose(app: &mut App, cfg: &EksConfig, cidr: ec2::Ipv4Cidr) -> Result<(), Er
 
     // 3. The service stacks.
     for (n, group) in shards(cfg).into_iter().enumerate() {
-        let name = format!("{}-services-{}", cfg.name, n + 1);
+        let name = service_stack_name(cfg, n + 1);
         let st = stack_with_tags(
             app,
             &name,
@@ -702,8 +707,7 @@ fn service_stack(
                 "LogsBucketDomainName",
             )?;
             let header = OriginVerifyHeader::from_new_parameter(st, "OriginVerifySecret")?;
-            let prefix_list = CloudFrontPrefixList::parameter(st)?;
-            let _ = prefix_list;
+            CloudFrontPrefixList::parameter(st)?;
             Some((e, acl, logs_domain, header))
         }
         _ => None,
@@ -942,7 +946,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
         output,
     };
     for (n, group) in shards(cfg).into_iter().enumerate() {
-        let stack = format!("{}-services-{}", cfg.name, n + 1);
+        let stack = service_stack_name(cfg, n + 1);
         for svc in group {
             let id = pascal(&svc.name);
             let mut w = Workload::new(
@@ -1003,7 +1007,7 @@ fn workload(cfg: &EksConfig) -> Result<(Vec<(String, String)>, RunbookContext), 
             });
         }
     }
-    let first = format!("{}-services-1", cfg.name);
+    let first = service_stack_name(cfg, 1);
     let endpoint = match &cfg.edge {
         Some(e) => Endpoint {
             host: ParamValue::Output(out_ref(&first, "DistributionDomainName".to_owned())),

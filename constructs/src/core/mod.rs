@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod expr;
+pub mod pointer;
 pub mod render;
 pub mod resource;
 pub mod stack;

@@ -674,7 +674,7 @@ fn apply_override(root: &mut Value, pointer: &str, value: Option<Value>) -> Resu
     }
     let parts: Vec<String> = pointer[1..]
         .split('/')
-        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .map(|p| super::pointer::unescape_segment(p))
         .collect();
     let (last, parents) = parts
         .split_last()

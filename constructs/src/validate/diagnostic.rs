@@ -145,11 +145,4 @@ pub fn counts(diags: &[Diagnostic]) -> (usize, usize, usize) {
         })
 }
 
-/// Escapes one JSON-pointer segment (`~` → `~0`, `/` → `~1`).
-pub fn escape_segment(s: &str) -> String {
-    if s.contains(['~', '/']) {
-        s.replace('~', "~0").replace('/', "~1")
-    } else {
-        s.to_owned()
-    }
-}
+pub use crate::core::pointer::{escape_segment, unescape_segment};
