@@ -1,7 +1,7 @@
 //! [`Bucket`]: a private, TLS-only, versioned S3 bucket for access logs, with helpers that
 //! grant ALB and CloudFront log delivery in the one bucket policy the construct owns.
 
-use crate::core::{Attr, Error, Expr, RemovalPolicy, ResourceRef, Scope, Val, list};
+use crate::core::{Attr, Error, Expr, Pseudo, RemovalPolicy, ResourceRef, Scope, Val, list};
 use crate::iam::{ConditionOperator, PolicyDocument, Principal, Statement};
 use crate::kms::KeyArn;
 use crate::l1::s3::bucket as l1;
@@ -198,12 +198,15 @@ impl Bucket {
                 "CKV_AWS_18",
                 "This is the access-log destination bucket; logging it into itself would loop.",
             );
-        let arn_sub = |suffix: &str| Expr::sub(format!("${{{}.Arn}}{suffix}", bucket.logical_id()));
+        let arn = bucket.attr_arn();
         let doc = PolicyDocument::new(vec![
-            Statement::deny(["s3:*"], vec![arn_sub(""), arn_sub("/*")])
-                .with_sid("DenyInsecureTransport")
-                .with_principal(Principal::Any)
-                .with_condition(ConditionOperator::Bool, "aws:SecureTransport", "false"),
+            Statement::deny(
+                ["s3:*"],
+                vec![arn.expr().clone(), objects_under(arn.expr(), "*")],
+            )
+            .with_sid("DenyInsecureTransport")
+            .with_principal(Principal::Any)
+            .with_condition(ConditionOperator::Bool, "aws:SecureTransport", "false"),
         ]);
         let policy = s.add(
             "Policy",
@@ -261,7 +264,7 @@ impl BucketHandle {
         } else {
             format!("{prefix}/")
         };
-        Expr::sub(format!("${{{}.Arn}}/{p}{rest}", self.logical_id))
+        objects_under(self.arn.expr(), &format!("{p}{rest}"))
     }
 
     fn push_statement(&self, scope: &mut Scope<'_>, st: Statement) -> Result<(), Error> {
@@ -345,7 +348,7 @@ impl BucketHandle {
                 let st = Statement::allow(["s3:PutObject"], vec![self.object_arn(prefix, "*")])
                     .with_sid("AllowCloudFrontLogDelivery")
                     .with_principal(Principal::Service("delivery.logs.amazonaws.com"))
-                    .with_condition(ConditionOperator::StringEquals, "aws:SourceAccount", Expr::sub("${AWS::AccountId}"))
+                    .with_condition(ConditionOperator::StringEquals, "aws:SourceAccount", Expr::Pseudo(Pseudo::AccountId))
                     .with_condition(
                         ConditionOperator::ArnLike,
                         "aws:SourceArn",
@@ -365,4 +368,12 @@ pub fn valid_bucket_name(n: &str) -> bool {
         && n.starts_with(|c: char| c.is_ascii_alphanumeric())
         && n.ends_with(|c: char| c.is_ascii_alphanumeric())
         && !n.contains("..")
+}
+
+/// `<bucket ARN>/<key pattern>`: the bucket's ARN as a typed attribute in an `Fn::Sub` variable.
+fn objects_under(bucket_arn: &Expr, key: &str) -> Expr {
+    Expr::sub_with(
+        format!("${{BucketArn}}/{key}"),
+        vec![("BucketArn".to_owned(), bucket_arn.clone())],
+    )
 }
