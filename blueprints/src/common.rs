@@ -221,6 +221,28 @@ pub fn pascal(name: &str) -> String {
         .collect()
 }
 
+/// Checks the services' names (`/services/<i>/name`): each valid, none used twice, and no two
+/// that give the same logical-id prefix (`svc-2x` and `svc2x` both become `Svc2x`).
+pub fn check_service_names(names: &[&str], errs: &mut Vec<ConfigError>) {
+    let mut exact = BTreeMap::new();
+    let mut ids: BTreeMap<String, (usize, &str)> = BTreeMap::new();
+    for (i, n) in names.iter().enumerate() {
+        let ptr = format!("/services/{i}/name");
+        check_name(&ptr, n, 24, errs);
+        if let Some(j) = exact.insert(*n, i) {
+            errs.push(ConfigError::at(
+                &ptr,
+                format!("service name `{n}` is also used by /services/{j}"),
+            ));
+        } else if let Some((j, other)) = ids.insert(pascal(n), (i, n)) {
+            errs.push(ConfigError::at(
+                &ptr,
+                format!("service names `{n}` and `{other}` (/services/{j}) both become the resource id prefix `{}`; rename one", pascal(n)),
+            ));
+        }
+    }
+}
+
 /// Tags applied to every stack and taggable resource.
 pub type Tags = BTreeMap<String, String>;
 

@@ -141,6 +141,18 @@ fn lattice_refuses_bad_input() {
         "Test/P",
         "needs a target with AWS_IAM auth",
     );
+    assert_construct_error(
+        ServiceNetwork::new(
+            &mut root,
+            "Reserved",
+            ServiceNetworkProps {
+                name: Some("sn-mesh".into()),
+                auth: LatticeAuth::AwsIam,
+            },
+        ),
+        "Test/Reserved",
+        "not starting with `sn-`",
+    );
     let net = ServiceNetwork::new(&mut root, "Net", ServiceNetworkProps::default()).unwrap();
     assert_construct_error(
         AuthPolicy::new(

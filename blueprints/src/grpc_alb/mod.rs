@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
-use crate::common::{check_arn, check_name, check_region, check_tags, pascal};
+use crate::common::{check_arn, check_name, check_region, check_service_names, check_tags, pascal};
 use crate::config::ConfigError;
 use crate::{Blueprint, Synth, construct_error};
 
@@ -76,17 +76,11 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     );
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
-    let mut seen_names = std::collections::BTreeSet::new();
+    let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
+    check_service_names(&names, &mut errs);
     let mut seen_grpc = std::collections::BTreeMap::new();
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");
-        check_name(&format!("{p}/name"), &s.name, 24, &mut errs);
-        if !seen_names.insert(s.name.clone()) {
-            errs.push(ConfigError::at(
-                format!("{p}/name"),
-                format!("service name `{}` is used twice", s.name),
-            ));
-        }
         for (j, g) in s.grpc_services.iter().enumerate() {
             if let Err(m) = check_grpc_service_name(g) {
                 errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));

@@ -261,17 +261,11 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
             }
         }
     }
-    let mut names = BTreeMap::new();
+    let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
+    crate::common::check_service_names(&names, &mut errs);
     let mut grpc = BTreeMap::new();
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");
-        check_name(&format!("{p}/name"), &s.name, 24, &mut errs);
-        if let Some(j) = names.insert(s.name.clone(), i) {
-            errs.push(ConfigError::at(
-                format!("{p}/name"),
-                format!("service name `{}` is also used by /services/{j}", s.name),
-            ));
-        }
         for (j, g) in s.grpc_services.iter().enumerate() {
             if let Err(m) = check_grpc_service_name(g) {
                 errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));

@@ -170,18 +170,12 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
     let gw_ns = gateway_namespace(cfg);
-    let mut seen = BTreeMap::new();
+    let service_names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
+    crate::common::check_service_names(&service_names, &mut errs);
     let mut grpc = BTreeMap::new();
     let mut ports = BTreeSet::new();
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");
-        check_name(&format!("{p}/name"), &s.name, 24, &mut errs);
-        if let Some(j) = seen.insert(s.name.clone(), i) {
-            errs.push(ConfigError::at(
-                format!("{p}/name"),
-                format!("service name `{}` is also used by /services/{j}", s.name),
-            ));
-        }
         if s.name == gw_ns || s.name == CONTROLLER_NAMESPACE {
             errs.push(ConfigError::at(
                 format!("{p}/name"),

@@ -81,12 +81,13 @@ pub(crate) fn check_lattice_name(n: &str) -> Result<(), String> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !n.starts_with('-')
         && !n.ends_with('-')
-        && !n.contains("--");
+        && !n.contains("--")
+        && !["sn-", "svc-", "tg-"].iter().any(|p| n.starts_with(p));
     if ok {
         Ok(())
     } else {
         Err(format!(
-            "Lattice name `{n}` must be 3–63 lowercase letters, digits and single inner hyphens"
+            "Lattice name `{n}` must be 3–63 lowercase letters, digits and single inner hyphens, not starting with `sn-`, `svc-` or `tg-` (reserved for generated ids)"
         ))
     }
 }

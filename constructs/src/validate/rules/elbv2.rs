@@ -41,14 +41,10 @@ fn is_grpc_tg(p: &Map<String, Value>) -> bool {
     lit_str(p.get("ProtocolVersion")).is_some_and(|v| v.eq_ignore_ascii_case("GRPC"))
 }
 
-/// `0`, `0,1`, `0-5`, `0-99`: every number in 0..=99.
+/// `0`, `0,1`, `0-5`, `0-99`: every number in 0..=99 (the rule the target-group construct
+/// enforces, shared).
 pub fn grpc_codes_ok(s: &str) -> bool {
-    let n = |x: &str| x.trim().parse::<u32>().ok().filter(|v| *v <= 99);
-    !s.trim().is_empty()
-        && s.split(',').all(|part| match part.split_once('-') {
-            Some((a, b)) => matches!((n(a), n(b)), (Some(a), Some(b)) if a <= b),
-            None => n(part).is_some(),
-        })
+    crate::elbv2::check_grpc_codes(s).is_ok()
 }
 
 /// Ports that say "this is gRPC" when they show up behind an L4 listener.
