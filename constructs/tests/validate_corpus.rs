@@ -257,9 +257,19 @@ fn no_panic_on_odd_input() {
         json!({"Resources": {"A": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {"DefaultActions": [{"TargetGroupArn": {"Fn::GetAtt": 7}}], "Protocol": 3}}}}),
         json!({"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": [1, 2]}}, "DependsOn": 4}}, "Outputs": 5, "Conditions": {"C": {"Fn::If": 1}}}),
         json!({"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": "str"}}}),
-        json!({"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"Fn::If": ["C", {}, {}]}}}}),
     ];
     for t in odd {
-        let _ = validate::validate_template(&t, &ValidateOptions::default());
+        // Every one of these is broken: besides not panicking, validation must say so.
+        let d = validate::validate_template(&t, &ValidateOptions::default());
+        assert!(
+            d.iter().any(|d| d.severity == validate::Severity::Error),
+            "no error for {t}: {d:?}"
+        );
     }
+    // A whole Properties object under Fn::If is valid CloudFormation: no panic, no schema error.
+    let d = validate::validate_template(
+        &json!({"Conditions": {"C": {"Fn::Equals": ["a", "a"]}}, "Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"Fn::If": ["C", {}, {}]}}}}),
+        &ValidateOptions::default(),
+    );
+    assert!(!d.iter().any(|d| d.code.starts_with("FW-SCHEMA")), "{d:?}");
 }

@@ -142,6 +142,44 @@ fn strip_placeholders(id: &str) -> String {
 }
 
 fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
+    for section in [
+        "Parameters",
+        "Mappings",
+        "Conditions",
+        "Outputs",
+        "Metadata",
+        "Rules",
+    ] {
+        if root.get(section).is_some_and(|v| !v.is_object()) {
+            out.push(Diagnostic::new(
+                Severity::Error,
+                "FW-SCHEMA-004",
+                None,
+                &format!("/{section}"),
+                &format!("{section} must be a mapping"),
+                "write the section as a mapping of names to definitions",
+            ));
+        }
+    }
+    if let Some(res) = root.get("Resources").and_then(Value::as_object) {
+        for (id, r) in res {
+            let ok = match r.get("DependsOn") {
+                None | Some(Value::String(_)) => true,
+                Some(Value::Array(a)) => a.iter().all(Value::is_string),
+                Some(_) => false,
+            };
+            if !ok {
+                out.push(Diagnostic::new(
+                    Severity::Error,
+                    "FW-SCHEMA-004",
+                    Some(id),
+                    "/DependsOn",
+                    "DependsOn must be a logical id or a list of logical ids",
+                    "name the resources this one waits for",
+                ));
+            }
+        }
+    }
     let fix = "every resource needs Type (AWS::Service::Resource) and, usually, Properties";
     match root.get("Resources") {
         Some(Value::Object(m)) => {
