@@ -55,10 +55,54 @@ fn every_example_snapshot_and_ids() {
 
 #[test]
 fn synth_is_deterministic() {
+    // Two separate processes (thread scheduling, allocation and any hashing differ between
+    // them) must write byte-identical out dirs.
+    let d = crate::support::temp_dir("determinism");
     for bp in formwork_blueprints::BLUEPRINTS {
-        let a = build_files(bp.example.as_bytes(), "x").expect("builds").0;
-        let b = build_files(bp.example.as_bytes(), "x").expect("builds").0;
-        assert_eq!(a, b, "{}: two runs differ", bp.name);
+        let cfg = format!("{}.yaml", bp.name);
+        std::fs::write(d.join(&cfg), bp.example).unwrap();
+        let read = |dir: &str| {
+            let o = crate::support::formwork(&d, &["synth", "-c", &cfg, "-o", dir]);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}: {}",
+                bp.name,
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let mut files = Vec::new();
+            let mut stack = vec![d.join(dir)];
+            while let Some(p) = stack.pop() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    let e = e.unwrap().path();
+                    if e.is_dir() {
+                        stack.push(e);
+                    } else {
+                        files.push((
+                            e.strip_prefix(d.join(dir)).unwrap().to_path_buf(),
+                            std::fs::read(&e).unwrap(),
+                        ));
+                    }
+                }
+            }
+            files.sort();
+            files
+        };
+        // The same out dir both times (DEPLOY.md names it); the second run replaces the first.
+        let dir = format!("{}-out", bp.name);
+        let a = read(&dir);
+        let b = read(&dir);
+        assert!(!a.is_empty());
+        assert_eq!(a.len(), b.len(), "{}: file count", bp.name);
+        for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+            assert_eq!(pa, pb, "{}: file list", bp.name);
+            assert!(
+                ba == bb,
+                "{}: {} differs between two runs",
+                bp.name,
+                pa.display()
+            );
+        }
     }
 }
 

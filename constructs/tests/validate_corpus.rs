@@ -273,3 +273,22 @@ fn no_panic_on_odd_input() {
     );
     assert!(!d.iter().any(|d| d.code.starts_with("FW-SCHEMA")), "{d:?}");
 }
+
+/// `docs/rules.md` documents exactly the rules in `RULES` (the README's rule count rests on it).
+#[test]
+fn rules_doc_lists_every_rule() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md"))
+        .expect("docs/rules.md");
+    let documented: std::collections::BTreeSet<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("## FW-"))
+        .map(str::trim)
+        .collect();
+    let coded: std::collections::BTreeSet<String> = RULES
+        .iter()
+        .map(|r| r.code.trim_start_matches("FW-").to_owned())
+        .collect();
+    let coded: std::collections::BTreeSet<&str> = coded.iter().map(String::as_str).collect();
+    assert_eq!(documented, coded, "docs/rules.md headings vs RULES");
+    assert_eq!(RULES.len(), 45, "README.md says 45 rules");
+}
