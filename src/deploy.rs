@@ -246,7 +246,8 @@ struct Ctx<'a> {
     opts: &'a DeployOptions,
     runner: &'a dyn Runner,
     log: &'a mut dyn FnMut(Note),
-    outputs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Stack outputs read so far, by (Region, stack name): two Regions may hold stacks of one name.
+    outputs: BTreeMap<(Option<String>, String), BTreeMap<String, String>>,
     /// Values of `NoEcho` parameters: masked as `****` in every command line printed.
     secrets: Vec<String>,
 }
@@ -379,13 +380,14 @@ impl Ctx<'_> {
         name: &str,
         region: Option<&str>,
     ) -> Result<BTreeMap<String, String>, DeployError> {
-        if let Some(o) = self.outputs.get(name) {
+        let key = (region.map(str::to_owned), s(name));
+        if let Some(o) = self.outputs.get(&key) {
             return Ok(o.clone());
         }
         let st = self.describe_stack(name, region)?;
         let outs = st.as_ref().map(outputs_of).unwrap_or_default();
         if !self.opts.dry_run {
-            self.outputs.insert(s(name), outs.clone());
+            self.outputs.insert(key, outs.clone());
         }
         Ok(outs)
     }
@@ -703,7 +705,11 @@ fn deploy_stack(
                     .find(|m| &m.name == stack)
                     .and_then(|m| m.region.clone())
                     .or(opts.region.clone());
-                if opts.dry_run && !ctx.outputs.contains_key(stack) {
+                if opts.dry_run
+                    && !ctx
+                        .outputs
+                        .contains_key(&(producer_region.clone(), stack.clone()))
+                {
                     if !manifest.stacks.iter().any(|m| &m.name == stack) {
                         ctx.stack_outputs(stack, producer_region.as_deref())?;
                     }
@@ -775,7 +781,7 @@ fn deploy_stack(
     run_deploy(ctx, name, region, argv, existed)?;
 
     // Outputs, read once, for later stacks and the Kubernetes placeholders.
-    ctx.outputs.remove(name);
+    ctx.outputs.remove(&(region.map(str::to_owned), s(name)));
     let outputs = ctx.stack_outputs(name, region)?;
     if !outputs.is_empty() {
         ctx.info(format!("  outputs of {name}:"));
