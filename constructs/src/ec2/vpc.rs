@@ -1,7 +1,7 @@
 //! [`Vpc`]: a VPC with public and private subnets over 2–3 AZs, an internet gateway, NAT
 //! gateways and routes; subnet CIDRs are computed at synth time from one VPC CIDR.
 
-use crate::core::{Attr, Error, Expr, Scope, Val, list};
+use crate::core::{Attr, Error, Expr, ResourceRef, Scope, Val, list};
 use crate::l1::ec2 as l1;
 
 use super::cidr::Ipv4Cidr;
@@ -50,7 +50,7 @@ pub struct SubnetHandle {
     /// Its AZ as an expression (`Fn::Select [i, Fn::GetAZs ""]`).
     pub az: Expr,
     /// Its route table's logical id.
-    pub route_table: String,
+    pub route_table: ResourceRef<l1::route_table::RouteTable>,
 }
 
 /// What [`Vpc::new`] returns.
@@ -146,7 +146,7 @@ impl Vpc {
         let public_block = |i: u32| private_block(3).and_then(|q| q.subnet(p + 6, i));
 
         let mut public_subnets = Vec::new();
-        let mut nat_ids: Vec<String> = Vec::new();
+        let mut nats: Vec<ResourceRef<l1::nat_gateway::NatGateway>> = Vec::new();
         for i in 0..u32::from(props.azs) {
             let n = i + 1;
             let az = Expr::select(i, Expr::azs());
@@ -161,13 +161,13 @@ impl Vpc {
                 true,
                 props.kubernetes_subnet_tags,
             )?;
-            let rt_id = sub.route_table.clone();
+
             let route = s.add(
                 &format!("PublicSubnet{n}DefaultRoute"),
                 l1::route::Route {
                     destination_cidr_block: Some("0.0.0.0/0".into()),
                     gateway_id: Some(Val::from(igw.ref_())),
-                    ..l1::route::Route::new(Expr::reference(&rt_id))
+                    ..l1::route::Route::new(sub.route_table.ref_())
                 },
             )?;
             s.entry_mut(&route).add_depends_on(attach.logical_id());
@@ -188,7 +188,7 @@ impl Vpc {
                         ..Default::default()
                     },
                 )?;
-                nat_ids.push(nat.logical_id().to_owned());
+                nats.push(nat);
             }
             public_subnets.push(sub);
         }
@@ -208,14 +208,14 @@ impl Vpc {
                 false,
                 props.kubernetes_subnet_tags,
             )?;
-            if !nat_ids.is_empty() {
-                let nat = &nat_ids[(i as usize) % nat_ids.len()];
+            if !nats.is_empty() {
+                let nat = &nats[(i as usize) % nats.len()];
                 s.add(
                     &format!("PrivateSubnet{n}DefaultRoute"),
                     l1::route::Route {
                         destination_cidr_block: Some("0.0.0.0/0".into()),
-                        nat_gateway_id: Some(Expr::reference(nat).into()),
-                        ..l1::route::Route::new(Expr::reference(&sub.route_table))
+                        nat_gateway_id: Some(nat.ref_().into()),
+                        ..l1::route::Route::new(sub.route_table.ref_())
                     },
                 )?;
             }
@@ -276,6 +276,6 @@ fn subnet(
         id: sub.ref_().cast(),
         cidr,
         az,
-        route_table: rt.logical_id().to_owned(),
+        route_table: rt,
     })
 }
