@@ -87,6 +87,8 @@ pub enum ConditionOperator {
     Null,
     /// `ForAnyValue:StringEquals`
     ForAnyValueStringEquals,
+    /// `StringNotEqualsIgnoreCase`
+    StringNotEqualsIgnoreCase,
 }
 
 impl ConditionOperator {
@@ -101,6 +103,7 @@ impl ConditionOperator {
             ConditionOperator::Bool => "Bool",
             ConditionOperator::Null => "Null",
             ConditionOperator::ForAnyValueStringEquals => "ForAnyValue:StringEquals",
+            ConditionOperator::StringNotEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
         }
     }
 }

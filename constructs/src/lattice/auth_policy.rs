@@ -1,8 +1,9 @@
 //! [`AuthPolicy`]: who may invoke a Lattice service network or service, as a typed document.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use crate::core::{Error, Scope, Val};
+use crate::core::{Error, Expr, Scope, Val};
+use crate::iam::{ConditionOperator, PolicyDocument, Principal, Statement};
 use crate::l1::lattice::auth_policy as l1;
 
 use super::service::ServiceHandle;
@@ -17,15 +18,8 @@ pub enum AuthTarget<'a> {
     Service(&'a ServiceHandle),
 }
 
-/// `Allow` or `Deny`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Effect {
-    /// Allow. The default.
-    #[default]
-    Allow,
-    /// Deny (wins over any Allow).
-    Deny,
-}
+/// `Allow` or `Deny` (the IAM policy language's).
+pub use crate::iam::Effect;
 
 /// Who a statement is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,62 +74,51 @@ impl AuthPolicyDocument {
         }
     }
 
+    /// The document, built with the typed IAM policy language (action
+    /// `vpc-lattice-svcs:Invoke` on resource `*` in every statement).
     fn to_value(&self) -> Value {
-        let val = |v: &Val<String>| match v {
-            Val::Lit(s) => json!(s),
-            Val::Expr(e) => e.to_value(),
+        let expr = |v: &Val<String>| match v {
+            Val::Lit(s) => Expr::str(s.clone()),
+            Val::Expr(e) => e.clone(),
         };
-        let statements: Vec<Value> = self
+        let statements = self
             .statements
             .iter()
             .map(|st| {
-                let mut m = Map::new();
-                m.insert(
-                    "Effect".into(),
-                    json!(if st.effect == Effect::Allow {
-                        "Allow"
-                    } else {
-                        "Deny"
-                    }),
-                );
-                m.insert(
-                    "Principal".into(),
-                    match &st.principal {
-                        AuthPrincipal::Any => json!("*"),
-                        AuthPrincipal::Aws(p) => {
-                            json!({"AWS": p.iter().map(val).collect::<Vec<_>>()})
-                        }
-                    },
-                );
-                m.insert("Action".into(), json!("vpc-lattice-svcs:Invoke"));
-                m.insert("Resource".into(), json!("*"));
-                if !st.conditions.is_empty() {
-                    let mut c: Map<String, Value> = Map::new();
-                    for cond in &st.conditions {
-                        let (op, key, v) = match cond {
-                            AuthCondition::PrincipalOrgId(o) => {
-                                ("StringEquals", "aws:PrincipalOrgID", json!(o))
-                            }
-                            AuthCondition::SourceVpc(v) => {
-                                ("StringEquals", "vpc-lattice-svcs:SourceVpc", val(v))
-                            }
-                            AuthCondition::Authenticated => (
-                                "StringNotEqualsIgnoreCase",
-                                "aws:PrincipalType",
-                                json!("anonymous"),
-                            ),
-                        };
-                        c.entry(op.to_owned())
-                            .or_insert_with(|| json!({}))
-                            .as_object_mut()
-                            .map(|o| o.insert(key.to_owned(), v));
-                    }
-                    m.insert("Condition".into(), Value::Object(c));
+                let actions = ["vpc-lattice-svcs:Invoke"];
+                let mut out = match st.effect {
+                    Effect::Allow => Statement::allow(actions, vec![Expr::str("*")]),
+                    Effect::Deny => Statement::deny(actions, vec![Expr::str("*")]),
+                };
+                out = match &st.principal {
+                    AuthPrincipal::Any => out.with_principal(Principal::Any),
+                    AuthPrincipal::Aws(ps) => ps
+                        .iter()
+                        .fold(out, |o, p| o.with_principal(Principal::Aws(expr(p)))),
+                };
+                for c in &st.conditions {
+                    out = match c {
+                        AuthCondition::PrincipalOrgId(o) => out.with_condition(
+                            ConditionOperator::StringEquals,
+                            "aws:PrincipalOrgID",
+                            Expr::str(o.clone()),
+                        ),
+                        AuthCondition::SourceVpc(v) => out.with_condition(
+                            ConditionOperator::StringEquals,
+                            "vpc-lattice-svcs:SourceVpc",
+                            expr(v),
+                        ),
+                        AuthCondition::Authenticated => out.with_condition(
+                            ConditionOperator::StringNotEqualsIgnoreCase,
+                            "aws:PrincipalType",
+                            Expr::str("anonymous"),
+                        ),
+                    };
                 }
-                Value::Object(m)
+                out
             })
             .collect();
-        json!({"Version": "2012-10-17", "Statement": statements})
+        PolicyDocument::new(statements).to_value()
     }
 }
 
