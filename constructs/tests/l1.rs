@@ -34,7 +34,7 @@ fn ecr_repository_required_and_optional_fields() {
 
 #[test]
 fn attribute_accessors() {
-    let r = ResourceRef::<ecr::repository::Repository>::new("Repo");
+    let r = ResourceRef::<ecr::repository::Repository>::new("s", "Repo");
     assert_eq!(
         serde_json::to_value(r.attr_arn()).unwrap(),
         json!({"Fn::GetAtt": ["Repo", "Arn"]})
@@ -47,15 +47,15 @@ fn attribute_accessors() {
         serde_json::to_value(r.ref_()).unwrap(),
         json!({"Ref": "Repo"})
     );
-    let c = ResourceRef::<eks::cluster::Cluster>::new("Cluster");
+    let c = ResourceRef::<eks::cluster::Cluster>::new("s", "Cluster");
     assert_eq!(
         serde_json::to_value(c.attr_kubernetes_network_config_service_ipv6_cidr()).unwrap(),
         json!({"Fn::GetAtt": ["Cluster", "KubernetesNetworkConfig.ServiceIpv6Cidr"]})
     );
     // a typed attribute fits any Val field
-    let mut sub = ec2::subnet::Subnet::new(ResourceRef::<ec2::vpc::Vpc>::new("Vpc").ref_());
+    let mut sub = ec2::subnet::Subnet::new(ResourceRef::<ec2::vpc::Vpc>::new("s", "Vpc").ref_());
     sub.cidr_block = Some(
-        ResourceRef::<ec2::vpc::Vpc>::new("Vpc")
+        ResourceRef::<ec2::vpc::Vpc>::new("s", "Vpc")
             .attr_cidr_block()
             .into(),
     );

@@ -6,6 +6,7 @@
 //! structs are [`Val<T>`]: a literal `T` or any expression.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value, json};
@@ -105,6 +106,10 @@ pub enum Expr {
     Base64(Box<Expr>),
     /// `Fn::Cidr [ipBlock, count, cidrBits]`.
     Cidr(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A reference that belongs to the named stack (every `Ref`/`Fn::GetAtt` a stack hands out
+    /// is wrapped so). In its own stack it renders as the inner expression; in another stack of
+    /// the app, as the consuming side of a cross-stack reference (see [`super::xref`]).
+    Stack(Arc<str>, Box<Expr>),
 }
 
 impl Expr {
@@ -246,6 +251,25 @@ impl Expr {
                 "Fn::Cidr",
                 json!([a.to_value(), b.to_value(), c.to_value()]),
             ),
+            Expr::Stack(stack, e) => {
+                super::xref::resolve(stack, e).unwrap_or_else(|| e.to_value())
+            }
+        }
+    }
+
+    /// The expression without the stack wrapper of [`Expr::Stack`] (itself otherwise).
+    pub fn local(&self) -> &Expr {
+        match self {
+            Expr::Stack(_, e) => e.local(),
+            other => other,
+        }
+    }
+
+    /// The stack a wrapped reference belongs to.
+    pub fn stack(&self) -> Option<&str> {
+        match self {
+            Expr::Stack(s, _) => Some(s),
+            _ => None,
         }
     }
 
@@ -275,7 +299,8 @@ impl Expr {
             | Expr::GetAzs(e)
             | Expr::Not(e)
             | Expr::ImportValue(e)
-            | Expr::Base64(e) => e.referenced_ids(out),
+            | Expr::Base64(e)
+            | Expr::Stack(_, e) => e.referenced_ids(out),
             Expr::If(_, a, b) | Expr::FindInMap(_, a, b) => {
                 a.referenced_ids(out);
                 b.referenced_ids(out);

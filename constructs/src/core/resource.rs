@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -28,17 +29,25 @@ pub trait Resource: Serialize + Any + Clone + std::fmt::Debug + Send + Sync {
     const TAG_PROPERTY: &'static str = "Tags";
 }
 
-/// A handle to a resource added to a stack: its logical id, typed by the L1 struct so that the
-/// generated attribute accessors (`repo.attr_arn()`) exist only for the right type.
+/// A handle to a resource added to a stack: its stack and logical id, typed by the L1 struct so
+/// that the generated attribute accessors (`repo.attr_arn()`) exist only for the right type.
+/// The attributes it hands out name their stack, so passing one to a construct of another stack
+/// makes a cross-stack reference (see [`super::xref`]).
 pub struct ResourceRef<R> {
+    stack: Arc<str>,
     logical_id: String,
     kind: PhantomData<fn() -> R>,
 }
 
 impl<R> ResourceRef<R> {
-    /// A handle for a logical id. Normally returned by `Scope::add`.
-    pub fn new(logical_id: impl Into<String>) -> Self {
+    /// A handle for a logical id in the named stack. Normally returned by `Scope::add`.
+    pub fn new(stack: &str, logical_id: impl Into<String>) -> Self {
+        Self::in_stack(Arc::from(stack), logical_id)
+    }
+
+    pub(crate) fn in_stack(stack: Arc<str>, logical_id: impl Into<String>) -> Self {
         ResourceRef {
+            stack,
             logical_id: logical_id.into(),
             kind: PhantomData,
         }
@@ -49,34 +58,45 @@ impl<R> ResourceRef<R> {
         &self.logical_id
     }
 
+    /// The name of the stack the resource is in.
+    pub fn stack_name(&self) -> &str {
+        &self.stack
+    }
+
     /// `Ref` to this resource, with the marker `K` chosen by the caller (the generated
     /// `ref_()` accessor picks the type's own marker).
     pub fn ref_as<K>(&self) -> Attr<K> {
-        Attr::new(Expr::Ref(self.logical_id.clone()))
+        Attr::new(Expr::Stack(
+            self.stack.clone(),
+            Box::new(Expr::Ref(self.logical_id.clone())),
+        ))
     }
 
     /// `Fn::GetAtt` on this resource. Used by the generated accessors; attribute names are
     /// written only there.
     pub fn get_att_as<K>(&self, attribute: &str) -> Attr<K> {
-        Attr::new(Expr::GetAtt(self.logical_id.clone(), attribute.to_owned()))
+        Attr::new(Expr::Stack(
+            self.stack.clone(),
+            Box::new(Expr::GetAtt(self.logical_id.clone(), attribute.to_owned())),
+        ))
     }
 }
 
 impl<R> Clone for ResourceRef<R> {
     fn clone(&self) -> Self {
-        ResourceRef::new(self.logical_id.clone())
+        ResourceRef::in_stack(self.stack.clone(), self.logical_id.clone())
     }
 }
 
 impl<R> std::fmt::Debug for ResourceRef<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ResourceRef({})", self.logical_id)
+        write!(f, "ResourceRef({}/{})", self.stack, self.logical_id)
     }
 }
 
 impl<R> PartialEq for ResourceRef<R> {
     fn eq(&self, other: &Self) -> bool {
-        self.logical_id == other.logical_id
+        self.stack == other.stack && self.logical_id == other.logical_id
     }
 }
 

@@ -271,7 +271,7 @@ impl BucketHandle {
         let policy = scope
             .stack()
             .l1_mut(&self.policy)
-            .ok_or_else(|| self.error("bucket policy is not in this stack"))?;
+            .map_err(|e| self.error(format!("bucket policy: {e}")))?;
         if let Val::Lit(doc) = &mut policy.policy_document
             && let Some(list) = doc
                 .get_mut("Statement")
@@ -340,7 +340,7 @@ impl BucketHandle {
                 let b = scope
                     .stack()
                     .l1_mut(&self.bucket)
-                    .ok_or_else(|| self.error("bucket is not in this stack"))?;
+                    .map_err(|e| self.error(format!("bucket: {e}")))?;
                 b.ownership_controls = Some(ownership(l1::ObjectOwnership::BucketOwnerPreferred));
                 Ok(())
             }

@@ -146,9 +146,9 @@ impl WebAclHandle {
         let acl = scope
             .stack()
             .l1_mut(&self.resource)
-            .ok_or_else(|| Error::Construct {
+            .map_err(|e| Error::Construct {
                 path,
-                message: "this web ACL is not in the stack of the given scope".into(),
+                message: format!("this web ACL cannot be changed from the given scope: {e}"),
             })?;
         acl.rules = Some(Val::Lit(rendered));
         self.rules = rules;

@@ -1,6 +1,7 @@
 //! `${Name}` placeholders: values known only after the stacks are deployed (repository URIs,
-//! target group ARNs, the VPC id). Manifests carry them verbatim; `formwork deploy` (or the
-//! runbook's manual step) replaces each with the stack output it names.
+//! target group ARNs, the VPC id). The out dir's files (Kubernetes manifests, Helm values)
+//! carry them verbatim; [`crate::Assembly::placeholders`] names the stack output that fills
+//! each, and `formwork deploy` (or the runbook's manual step) replaces them.
 
 use std::collections::{BTreeMap, BTreeSet};
 

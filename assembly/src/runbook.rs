@@ -1,0 +1,128 @@
+//! The runbook spec: what a blueprint (or an app that defines one) says about the steps after
+//! the stacks — images, the cluster, the workload, the smoke test. The toolkit renders
+//! `DEPLOY.md` from it and the assembly's stacks, and `formwork deploy` runs the same steps.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::OutputRef;
+
+/// Everything the runbook says beyond the stacks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookSpec {
+    /// Title word: the blueprint or app name (`grpc-eks-edge`).
+    pub title: String,
+    /// Services whose images are built, pushed and deployed.
+    pub services: Vec<ServiceStep>,
+    /// The EKS cluster.
+    pub cluster: ClusterStep,
+    /// The public endpoint clients call; `None` when there is none (VPC Lattice services are
+    /// reached inside the VPC, see `lattice`).
+    pub endpoint: Option<Endpoint>,
+    /// VPC Lattice instead of an ALB: the AWS Gateway API Controller registers the pods, and
+    /// the smoke test calls each service's Lattice DNS name from a pod. `None` for ALB
+    /// blueprints.
+    pub lattice: Option<LatticeStep>,
+}
+
+/// One service: its image and its Kubernetes workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceStep {
+    /// Kubernetes name (Deployment, Service).
+    pub name: String,
+    /// Kubernetes namespace.
+    pub namespace: String,
+    /// The stack output holding the ECR repository URI.
+    pub repository: OutputRef,
+    /// The stack output holding the target group ARN (for `aws elbv2 describe-target-health`);
+    /// `None` when a controller owns the target group (VPC Lattice).
+    pub target_group: Option<OutputRef>,
+    /// Image tag pushed and deployed (`1.4.2`).
+    pub image_tag: String,
+    /// `docker build` context directory, relative to where the commands run.
+    pub build_context: String,
+    /// gRPC services the load balancer routes to this service (`helloworld.Greeter`).
+    pub grpc_services: Vec<String>,
+    /// The container and Service port.
+    pub port: u16,
+}
+
+/// The EKS cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterStep {
+    /// Cluster name.
+    pub name: String,
+    /// Cluster Region.
+    pub region: String,
+    /// The self-managed AWS Load Balancer Controller, installed with Helm, that serves
+    /// `TargetGroupBinding`; `None` when the cluster brings its own (EKS Auto Mode) or no
+    /// binding is used (VPC Lattice).
+    pub load_balancer_controller: Option<HelmRelease>,
+    /// `docker build --platform` matching the nodes (`linux/amd64`, `linux/arm64`).
+    pub image_platform: String,
+}
+
+/// A pinned Helm chart and its values file in the out dir.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelmRelease {
+    /// Chart version to pin (`3.5.0`); `None` takes the newest.
+    pub chart_version: Option<String>,
+    /// Values file, relative to the out dir (`helm/aws-load-balancer-controller.values.yaml`).
+    pub values_file: String,
+}
+
+/// The VPC Lattice part of the runbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatticeStep {
+    /// The service network (and Gateway) name.
+    pub service_network: String,
+    /// Namespace of the Gateway.
+    pub gateway_namespace: String,
+    /// Namespace the AWS Gateway API Controller runs in.
+    pub controller_namespace: String,
+    /// The controller's chart (`aws-gateway-controller-chart`) and its values file.
+    pub controller: HelmRelease,
+    /// Gateway API release whose `standard-install.yaml` provides the CRDs (`v1.2.0`).
+    pub gateway_api_version: String,
+    /// The `GRPCRoute` annotation where the controller writes the service's Lattice DNS name.
+    pub dns_annotation: String,
+    /// Container image used for the in-VPC `grpcurl` (`fullstorydev/grpcurl:v1.9.1`).
+    pub grpcurl_image: String,
+    /// Whether the service network and services use `AWS_IAM` auth.
+    pub iam_auth: bool,
+    /// Who may call each service (by service name), in `services` order.
+    pub callers: Vec<(String, Vec<String>)>,
+}
+
+/// The public gRPC endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// The host name clients connect to on port 443 (usually the stack output with the
+    /// CloudFront domain or the ALB's DNS name).
+    pub host: Host,
+    /// Name the certificate is issued for, when it differs from `host` (an ALB DNS name with
+    /// a certificate for `api.example.com`): passed as `grpcurl -authority`.
+    pub authority: Option<String>,
+    /// What a call to a gRPC service the load balancer does not route gets, e.g.
+    /// ``` `Unimplemented` (the listener's fixed 404) ```.
+    pub unrouted: String,
+}
+
+/// A host name: fixed, or a stack output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Host {
+    /// A name known at synth.
+    Name {
+        /// The host name.
+        name: String,
+    },
+    /// A stack output.
+    Output(OutputRef),
+}
