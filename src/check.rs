@@ -1,23 +1,21 @@
 //! Validation of rendered stacks before anything is written: the same checks as
 //! `formwork validate`, with each stack's own Region and body size.
 
-use formwork_constructs::core::App;
+use formwork_assembly::{Assembly, StackArtifact};
 use formwork_constructs::validate::{
     Diagnostic, Severity, ValidateOptions, sort_diagnostics, validate_template,
 };
 
-use crate::assembly::RenderedStack;
-
-/// Validates every rendered stack (stacks split over two threads); returns all diagnostics,
-/// sorted.
-pub fn check_rendered(app: &App, rendered: &[RenderedStack]) -> Vec<Diagnostic> {
+/// Validates every stack of an assembly (stacks split over two threads); returns all
+/// diagnostics, sorted.
+pub fn check_assembly(asm: &Assembly) -> Vec<Diagnostic> {
     // Build every type's validator first, on two threads (validate_template would do it per
     // template; here all stacks' types are shared out at once).
     formwork_constructs::validate::prewarm(
-        rendered
+        asm.stacks
             .iter()
             .filter_map(|r| {
-                r.template
+                r.body
                     .get("Resources")
                     .and_then(serde_json::Value::as_object)
             })
@@ -26,20 +24,20 @@ pub fn check_rendered(app: &App, rendered: &[RenderedStack]) -> Vec<Diagnostic> 
                     .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
             }),
     );
-    let one = |(stack, r): (&formwork_constructs::core::Stack, &RenderedStack)| {
+    let one = |stack: &StackArtifact| {
         let opts = ValidateOptions {
-            region: stack.region().map(str::to_owned),
-            stack: Some(stack.name().to_owned()),
-            file: Some(format!("{}.template.json", stack.name())),
-            body_bytes: Some(r.json.len()),
+            region: stack.region.clone(),
+            stack: Some(stack.name.clone()),
+            file: Some(stack.template.clone()),
+            body_bytes: Some(stack.body_bytes),
         };
-        validate_template(&r.template, &opts)
+        validate_template(&stack.body, &opts)
     };
-    let pairs: Vec<_> = app.stacks().iter().zip(rendered).collect();
-    let mut out: Vec<Diagnostic> = if pairs.len() < 2 {
-        pairs.into_iter().flat_map(one).collect()
+    let stacks: Vec<&StackArtifact> = asm.stacks.iter().collect();
+    let mut out: Vec<Diagnostic> = if stacks.len() < 2 {
+        stacks.into_iter().flat_map(one).collect()
     } else {
-        let (a, b) = pairs.split_at(pairs.len() / 2);
+        let (a, b) = stacks.split_at(stacks.len() / 2);
         std::thread::scope(|scope| {
             let h = scope.spawn(|| b.iter().copied().flat_map(one).collect::<Vec<_>>());
             let mut v: Vec<Diagnostic> = a.iter().copied().flat_map(one).collect();
@@ -57,12 +55,21 @@ pub fn is_error(d: &Diagnostic) -> bool {
     d.severity == Severity::Error
 }
 
-/// The distinct resource types of an app, sorted.
-pub fn used_types(app: &App) -> Vec<String> {
-    let mut types: Vec<String> = app
-        .stacks()
+/// The distinct resource types of an assembly, sorted.
+pub fn used_types(asm: &Assembly) -> Vec<String> {
+    let mut types: Vec<String> = asm
+        .stacks
         .iter()
-        .flat_map(|s| s.resources().iter().map(|r| r.cfn_type().to_owned()))
+        .filter_map(|s| {
+            s.body
+                .get("Resources")
+                .and_then(serde_json::Value::as_object)
+        })
+        .flat_map(|res| {
+            res.values()
+                .filter_map(|v| v.get("Type").and_then(serde_json::Value::as_str))
+                .map(str::to_owned)
+        })
         .collect();
     types.sort_unstable();
     types.dedup();

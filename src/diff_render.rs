@@ -231,6 +231,22 @@ pub fn render_text(diff: &Diff, color: bool) -> String {
             out.push_str(&format!("   {l}\n"));
         }
     }
+    if !diff.broken_reads.is_empty() {
+        out.push_str(&p.wrap(
+            "1;31",
+            "!! Outputs a deployed stack reads (Fn::GetStackOutput, a weak reference):",
+        ));
+        out.push('\n');
+        for b in &diff.broken_reads {
+            out.push_str(&format!(
+                "   {} read by {}: {} (deploy refuses without --allow-output-change {})\n",
+                b.key(),
+                b.reader,
+                b.why,
+                b.key()
+            ));
+        }
+    }
     let changed = diff.stacks.iter().filter(|s| s.has_changes()).count();
     out.push_str(&format!(
         "{changed} of {} stack(s) changed\n",
@@ -246,11 +262,13 @@ pub fn render_json(diff: &Diff) -> String {
         format: u32,
         changes: bool,
         stacks: &'a [StackDiff],
+        broken_reads: &'a [crate::diff::BrokenRead],
     }
     let mut s = serde_json::to_string_pretty(&J {
         format: 1,
         changes: diff.has_changes(),
         stacks: &diff.stacks,
+        broken_reads: &diff.broken_reads,
     })
     .unwrap_or_default();
     s.push('\n');
@@ -266,6 +284,19 @@ pub struct MdContext {
     pub stacks: Vec<MdStack>,
     /// Stateful resources replaced or removed, over all stacks.
     pub at_risk: Vec<MdRisk>,
+    /// Outputs a deployed stack reads that the change removes or changes.
+    pub broken_reads: Vec<MdBrokenRead>,
+}
+
+/// An output a deployed consumer reads that changes.
+#[derive(Debug, Serialize)]
+pub struct MdBrokenRead {
+    /// `stack.output`, as inline code.
+    pub output: String,
+    /// The reading stack, as inline code.
+    pub reader: String,
+    /// What happens.
+    pub why: String,
 }
 
 /// A stack in the Markdown report.
@@ -478,6 +509,15 @@ pub fn markdown_context(diff: &Diff) -> MdContext {
         changes: diff.has_changes(),
         stacks,
         at_risk,
+        broken_reads: diff
+            .broken_reads
+            .iter()
+            .map(|b| MdBrokenRead {
+                output: md_code(&b.key()),
+                reader: md_code(&b.reader),
+                why: md(&b.why),
+            })
+            .collect(),
     }
 }
 

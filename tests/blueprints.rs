@@ -4,6 +4,10 @@ use formwork::synth::build_files;
 
 use crate::support::settings;
 
+fn opts() -> formwork::assembly::SynthOptions {
+    formwork::assembly::SynthOptions::default()
+}
+
 /// `LogicalId  Type  Path` per resource: a changed line means CloudFormation replaces it.
 fn ids_table(app: &formwork_constructs::core::App) -> String {
     let mut out = String::new();
@@ -46,9 +50,9 @@ fn every_example_snapshot_and_ids() {
             let name = format!("blueprint__{}__{}", bp.name, rel.replace('/', "__"));
             settings().bind(|| insta::assert_snapshot!(name, text));
         }
-        let (_, synth) =
-            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
-        let ids = ids_table(&synth.app);
+        let (_, asm) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes(), &opts()).expect("builds");
+        let ids = ids_table(asm.app.as_ref().expect("built in memory"));
         settings().bind(|| insta::assert_snapshot!(format!("ids__{}", bp.name), ids));
     }
 }
@@ -129,9 +133,9 @@ fn committed_schemas_match_the_config_types() {
 #[test]
 fn resource_type_hints_cover_every_example() {
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (_, synth) =
-            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
-        for t in formwork::check::used_types(&synth.app) {
+        let (_, asm) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes(), &opts()).expect("builds");
+        for t in formwork::check::used_types(&asm) {
             assert!(
                 bp.resource_types.contains(&t.as_str()),
                 "{}: add {t} to resource_types",

@@ -225,8 +225,12 @@ fn synth_gate_refuses_templates_with_errors() {
         },
     )
     .unwrap();
-    let rendered = formwork::assembly::render_app(&app).unwrap();
-    let diags = formwork::check::check_rendered(&app, &rendered);
+    let asm = formwork::assembly::Assembly::from_app(
+        formwork::assembly::Source::App { name: "t".into() },
+        app,
+    )
+    .unwrap();
+    let diags = formwork::check::check_assembly(&asm);
     assert!(
         diags
             .iter()

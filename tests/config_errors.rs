@@ -98,7 +98,7 @@ fn loader_never_panics_on_mutated_configs() {
                 }
             }
             let r = std::panic::catch_unwind(|| {
-                formwork_blueprints::load_and_build(&bytes).map(|_| ())
+                formwork_blueprints::load_and_build(&bytes, &Default::default()).map(|_| ())
             });
             assert!(
                 r.is_ok(),

@@ -3,8 +3,9 @@
 //!
 //! Covered for real: the preflight (`sts get-caller-identity`), `describe-stacks` (first deploy
 //! vs. update), `get-template --template-stage Original` parsed and diffed, `aws cloudformation
-//! deploy` with `--parameter-overrides` wired from the first stack's output (`ParamSource::
-//! StackOutput`, read with `describe-stacks`) and `--tags`, an empty change set on a no-op
+//! deploy` with `--parameter-overrides` wired from the first stack's output (a typed cross-stack
+//! reference synthesized in the parameters mode — moto 5.2.5 has no `Fn::GetStackOutput` — read
+//! with `describe-stacks`) and `--tags`, an empty change set on a no-op
 //! redeploy, an in-place update, the stateful-replacement guard (ECR `RepositoryName` changed →
 //! refused; accepted with `--allow-replace`), stack events polled while deploy runs, and
 //! deletion with `aws cloudformation delete-stack`.
@@ -26,8 +27,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use formwork::assembly::{self, Manifest};
-use formwork_constructs::core::{App, Env, Output as CfnOutput, ParamSource, Parameter};
+use formwork::assembly::{Assembly, Source};
+use formwork_constructs::core::{App, CrossStackMode, Env, Output as CfnOutput};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::l1::sns::topic::Topic;
 
@@ -86,9 +87,11 @@ impl Drop for Moto {
 }
 
 /// The test app: stack `fw-e2e-net` (an ECR repository from the L2 construct, an SNS topic from
-/// the L1) and stack `fw-e2e-app`, whose parameter `RepoName` is `fw-e2e-net`'s output.
+/// the L1) and stack `fw-e2e-app`, whose topic is named after the repository of `fw-e2e-net`
+/// (in the parameters mode: its parameter `RepoName`, filled from `fw-e2e-net`'s output).
 fn app(repo_name: &str, display: &str, topic_id: &str) -> App {
     let mut app = App::new();
+    app.set_cross_stack_mode(CrossStackMode::Parameters);
     let net = app
         .add_stack("fw-e2e-net", Env::region("eu-west-1"))
         .unwrap();
@@ -123,58 +126,30 @@ fn app(repo_name: &str, display: &str, topic_id: &str) -> App {
     let appst = app
         .add_stack("fw-e2e-app", Env::region("eu-west-1"))
         .unwrap();
-    let p: formwork_constructs::core::Attr<formwork_constructs::core::ParameterRef> = appst
-        .add_parameter("RepoName", Parameter::string("from fw-e2e-net"))
-        .unwrap();
-    appst
-        .set_parameter_source(
-            "RepoName",
-            ParamSource::StackOutput {
-                stack: "fw-e2e-net".into(),
-                output: "RepoName".into(),
-            },
-        )
-        .unwrap();
     {
         let mut root = appst.root();
         root.add(
             "Events",
             Topic {
-                display_name: Some((&p).into()),
+                display_name: Some((&repo.name).into()),
                 ..Default::default()
             },
         )
         .unwrap();
     }
     appst
-        .add_output("UsesRepo", CfnOutput::new(&p, "the parameter as received"))
+        .add_output(
+            "UsesRepo",
+            CfnOutput::new(&repo.name, "the value as received"),
+        )
         .unwrap();
     app
 }
 
 /// Writes the app as an out dir, the way `formwork synth` does.
-fn write(app: &App, dir: &Path) {
-    let rendered = assembly::render_app(app).unwrap();
-    let mut files = Vec::new();
-    let mut stacks = Vec::new();
-    for (stack, r) in app.stacks().iter().zip(&rendered) {
-        let m = assembly::stack_manifest(stack, r);
-        files.push((m.template.clone(), r.json.clone().into_bytes()));
-        files.push((m.template_yaml.clone(), r.yaml.clone().into_bytes()));
-        stacks.push(m);
-    }
-    let manifest = Manifest {
-        format: 1,
-        blueprint: "e2e".into(),
-        stacks,
-        files: vec![],
-        placeholders: Default::default(),
-    };
-    files.push((
-        "manifest.json".into(),
-        serde_json::to_vec_pretty(&manifest).unwrap(),
-    ));
-    assembly::write_out_dir(dir, &files).unwrap();
+fn write(app: App, dir: &Path) {
+    let asm = Assembly::from_app(Source::App { name: "e2e".into() }, app).unwrap();
+    formwork::outdir::write_out_dir(dir, &asm.to_files()).unwrap();
 }
 
 fn run(cwd: &Path, program: &Path, args: &[&str], env: &[(&'static str, String)]) -> Output {
@@ -242,7 +217,7 @@ fn deploy_against_moto() {
     };
 
     // 0. The moto workaround (see the module docs): the producer stack is created directly.
-    write(&app("fw-e2e-images", "one", "Alerts"), &d.join("v1"));
+    write(app("fw-e2e-images", "one", "Alerts"), &d.join("v1"));
     let o = run(
         &d,
         &aws,
@@ -295,7 +270,7 @@ fn deploy_against_moto() {
     assert!(err.contains("No changes to deploy"), "{err}");
 
     // 3. An in-place update.
-    write(&app("fw-e2e-images", "two", "Alerts"), &d.join("v2"));
+    write(app("fw-e2e-images", "two", "Alerts"), &d.join("v2"));
     let o = deploy("v2", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
@@ -323,7 +298,7 @@ fn deploy_against_moto() {
     );
 
     // 4. The replacement guard: a new repository name replaces the repository.
-    write(&app("fw-e2e-images-v2", "two", "Alerts"), &d.join("v3"));
+    write(app("fw-e2e-images-v2", "two", "Alerts"), &d.join("v3"));
     let o = deploy("v3", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -360,7 +335,7 @@ fn deploy_against_moto() {
     // 5. A rename (topic construct id Alerts → Notifications): shown by diff and planned as a
     //    stack refactor (moto has no stack refactoring, so only the plan is checked).
     write(
-        &app("fw-e2e-images-v2", "two", "Notifications"),
+        app("fw-e2e-images-v2", "two", "Notifications"),
         &d.join("v4"),
     );
     let o = run(&d, &fw, &["diff", "v3", "v4"], &env);

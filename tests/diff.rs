@@ -221,12 +221,12 @@ fn deploy_without_aws_cli_says_how_to_install() {
 fn every_example_replacement_and_rename() {
     use formwork::diff::{Action, StackStatus, diff_templates, rewrite_refs};
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (_, synth) =
-            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
-        let rendered = formwork::assembly::render_app(&synth.app).expect("renders");
+        let (_, asm) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes(), &Default::default())
+                .expect("builds");
         let mut saw_repo = false;
-        for r in &rendered {
-            let old = &r.template;
+        for r in &asm.stacks {
+            let old = &r.body;
             let res = old["Resources"].as_object().unwrap();
             // 1. createOnly: RepositoryName of the first ECR repository.
             if let Some((id, _)) = res
@@ -247,7 +247,7 @@ fn every_example_replacement_and_rename() {
                 assert!(c.stateful, "{}: {id} is stateful", bp.name);
             }
             // 2. rename: move the last resource to a new logical id, references included.
-            let (id, _) = res.iter().last().unwrap();
+            let (id, _) = res.iter().next_back().unwrap();
             let map: std::collections::BTreeMap<String, String> =
                 [(id.clone(), format!("Moved{id}"))].into_iter().collect();
             let mut new = rewrite_refs(old, &map);

@@ -12,7 +12,7 @@ fn synth_all(test: &str) -> std::path::PathBuf {
     for bp in formwork_blueprints::BLUEPRINTS {
         let (files, _) =
             formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
-        formwork::assembly::write_out_dir(&root.join(bp.name), &files).expect("writes");
+        formwork::outdir::write_out_dir(&root.join(bp.name), &files).expect("writes");
     }
     root
 }
@@ -170,9 +170,11 @@ fn manifests_pass_kubernetes_validate() {
     let root = synth_all("k8s");
     let mut files = Vec::new();
     for bp in formwork_blueprints::BLUEPRINTS {
-        let (_, synth) =
-            formwork_blueprints::load_and_build(bp.example.as_bytes()).expect("builds");
-        for (rel, text) in &synth.files {
+        let (_, asm) =
+            formwork_blueprints::load_and_build(bp.example.as_bytes(), &Default::default())
+                .expect("builds");
+        for f in &asm.files {
+            let (rel, text) = (&f.path, &f.contents);
             const BUILT_IN: &[&str] = &[
                 "v1",
                 "apps/v1",
@@ -205,23 +207,22 @@ fn manifests_pass_kubernetes_validate() {
             }
             // Stand-ins for the values formwork deploy fills in after the stacks exist, filled
             // the way deploy fills them.
-            let values: std::collections::BTreeMap<String, String> = synth
-                .runbook
-                .iter()
-                .flat_map(|r| &r.placeholders)
-                .map(|p| {
-                    let v = if p.name.ends_with("RepositoryUri") {
+            let values: std::collections::BTreeMap<String, String> = asm
+                .placeholders
+                .keys()
+                .map(|name| {
+                    let v = if name.ends_with("RepositoryUri") {
                         format!(
                             "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app/{}",
-                            p.name.to_lowercase()
+                            name.to_lowercase()
                         )
                     } else {
-                        format!("value-{}", p.name.to_lowercase())
+                        format!("value-{}", name.to_lowercase())
                     };
-                    (p.name.clone(), v)
+                    (name.clone(), v)
                 })
                 .collect();
-            let resolved = formwork_blueprints::k8s::resolve_placeholders(text, &values)
+            let resolved = formwork::assembly::resolve_placeholders(text, &values)
                 .unwrap_or_else(|e| panic!("{}: {rel}: {e}", bp.name));
             assert!(
                 !resolved.contains("${"),

@@ -33,7 +33,7 @@ fn many_services_split_into_valid_stacks() {
             let text = config(n, edge);
             let (files, report) = formwork::synth::build_files(text.as_bytes(), "scale.yaml")
                 .unwrap_or_else(|e| panic!("{n} services (edge {edge}): {e:?}"));
-            let stacks = &report.manifest.stacks;
+            let stacks = &report.assembly.stacks;
             let value = formwork_blueprints::config::parse_yaml(text.as_bytes()).expect("yaml");
             let cfg: formwork_blueprints::grpc_eks::EksConfig =
                 formwork_blueprints::config::deserialize(&value).expect("config");
@@ -89,7 +89,7 @@ fn two_hundred_services_pass_cfn_lint() {
     let (files, _) =
         formwork::synth::build_files(config(200, true).as_bytes(), "scale.yaml").expect("builds");
     let dir = temp_dir("scale-200");
-    formwork::assembly::write_out_dir(&dir.join("out"), &files).expect("writes");
+    formwork::outdir::write_out_dir(&dir.join("out"), &files).expect("writes");
     let templates = files_with_suffix(&dir.join("out"), ".template.json");
     let out = Command::new(cfn_lint)
         .args(&templates)

@@ -8,4 +8,5 @@ mod config_errors;
 mod deploy_moto;
 mod diff;
 mod oracles;
+mod runbook;
 mod scale;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::layout;
 use crate::model::{
-    Assembly, CrossStack, FileArtifact, FileKind, FORMAT, OutputRef, OutputSpec, ParameterSpec,
+    Assembly, CrossStack, FORMAT, FileArtifact, FileKind, OutputRef, OutputSpec, ParameterSpec,
     Source, StackArtifact, StackRead, ValueSource,
 };
 use crate::placeholder::placeholders_in;
@@ -74,7 +74,11 @@ impl Assembly {
 
     /// Declares that placeholder `${name}` is filled by `output`, which must be an output of a
     /// stack of this assembly.
-    pub fn add_placeholder(&mut self, name: impl Into<String>, output: OutputRef) -> Result<(), String> {
+    pub fn add_placeholder(
+        &mut self,
+        name: impl Into<String>,
+        output: OutputRef,
+    ) -> Result<(), String> {
         let name = name.into();
         if !crate::placeholder::is_placeholder_name(&name) {
             return Err(format!("`{name}` is not a placeholder name"));

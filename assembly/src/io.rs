@@ -45,7 +45,10 @@ impl Assembly {
         let mut files = Vec::with_capacity(self.stacks.len() * 2 + self.files.len() + 1);
         for s in &self.stacks {
             files.push((s.template.clone(), render::to_json(&s.body).into_bytes()));
-            files.push((s.template_yaml.clone(), render::to_yaml(&s.body).into_bytes()));
+            files.push((
+                s.template_yaml.clone(),
+                render::to_yaml(&s.body).into_bytes(),
+            ));
         }
         for f in &self.files {
             files.push((f.path.clone(), f.contents.clone().into_bytes()));
@@ -86,11 +89,10 @@ impl Assembly {
                 });
             }
         }
-        let mut asm: Assembly =
-            serde_json::from_value(probe).map_err(|e| ReadError::Manifest {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+        let mut asm: Assembly = serde_json::from_value(probe).map_err(|e| ReadError::Manifest {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         for s in &mut asm.stacks {
             let p = dir.join(&s.template);
             let t = read_text(&p)?;

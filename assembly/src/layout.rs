@@ -49,7 +49,10 @@ mod tests {
 
     #[test]
     fn resolved_paths() {
-        assert_eq!(resolved_path("k8s/a.yaml").as_deref(), Some("k8s-resolved/a.yaml"));
+        assert_eq!(
+            resolved_path("k8s/a.yaml").as_deref(),
+            Some("k8s-resolved/a.yaml")
+        );
         assert_eq!(
             resolved_path("helm/x/values.yaml").as_deref(),
             Some("helm-resolved/x/values.yaml")

@@ -317,3 +317,81 @@ mod tests {
         assert_eq!(e.len(), 3);
     }
 }
+
+/// The managed node group.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodesConfig {
+    /// EC2 instance types. Default: `[m7i.large]`.
+    #[serde(default = "default_instance_types")]
+    #[schemars(length(min = 1, max = 20))]
+    pub instance_types: Vec<String>,
+    /// Minimum nodes. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 0, max = 450))]
+    pub min: u32,
+    /// Desired nodes at creation. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 0, max = 450))]
+    pub desired: u32,
+    /// Maximum nodes. Default: 6.
+    #[serde(default = "six")]
+    #[schemars(range(min = 1, max = 450))]
+    pub max: u32,
+}
+
+fn default_instance_types() -> Vec<String> {
+    vec!["m7i.large".to_owned()]
+}
+pub(crate) fn two() -> u32 {
+    2
+}
+fn six() -> u32 {
+    6
+}
+
+impl Default for NodesConfig {
+    fn default() -> Self {
+        NodesConfig {
+            instance_types: default_instance_types(),
+            min: 2,
+            desired: 2,
+            max: 6,
+        }
+    }
+}
+
+/// Horizontal pod autoscaler settings.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HpaConfig {
+    /// Minimum replicas. Default: 2.
+    #[serde(default = "two")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub min: u32,
+    /// Maximum replicas. Default: 10.
+    #[serde(default = "ten")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub max: u32,
+    /// Target average CPU utilization in percent of the request. Default: 70.
+    #[serde(default = "seventy")]
+    #[schemars(range(min = 10, max = 100))]
+    pub target_cpu_percent: u32,
+}
+
+fn ten() -> u32 {
+    10
+}
+fn seventy() -> u32 {
+    70
+}
+
+impl Default for HpaConfig {
+    fn default() -> Self {
+        HpaConfig {
+            min: 2,
+            max: 10,
+            target_cpu_percent: 70,
+        }
+    }
+}

@@ -10,9 +10,9 @@ use formwork_constructs::eks::{
 };
 use formwork_constructs::kms::{Alias, Key, KeyHandle, KeyProps, KeyServiceGrant};
 
+use crate::common::NodesConfig;
 use crate::common::{VpcConfig, check_arn};
 use crate::config::ConfigError;
-use crate::grpc_eks::NodesConfig;
 
 /// What the cluster looks like, from a blueprint's config.
 #[derive(Debug, Clone, Copy)]

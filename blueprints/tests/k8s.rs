@@ -1,17 +1,12 @@
-//! Kubernetes manifests and the DEPLOY.md runbook: snapshots, determinism, and the
-//! kubernetes-validate oracle.
+//! Kubernetes manifests: snapshots, determinism, and the kubernetes-validate oracle.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
 use formwork_blueprints::k8s::{
-    self, Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, placeholders_in,
+    self, Hpa, TargetGroupBindingApi, Workload, lbc_helm_values, placeholders_in,
     resolve_placeholders, workload_manifests,
-};
-use formwork_blueprints::runbook::{
-    ClusterStep, Endpoint, OutputRef, ParamValue, ParameterOverride, Placeholder, RunbookContext,
-    ServiceStep, StackStep, deploy_md,
 };
 
 /// insta settings that put snapshots in `<repo>/snapshots/` (relative to this file).
@@ -214,181 +209,10 @@ fn kubernetes_validate_accepts_the_manifests() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn out(stack: &str, output: &str) -> OutputRef {
-    OutputRef {
-        stack: stack.to_owned(),
-        region: "eu-west-1".to_owned(),
-        output: output.to_owned(),
-    }
-}
-
-fn runbook_context(api: TargetGroupBindingApi) -> RunbookContext {
-    let mut placeholders = vec![
-        Placeholder {
-            name: "GreeterRepositoryUri".to_owned(),
-            source: out("greeter", "GreeterRepositoryUri"),
-        },
-        Placeholder {
-            name: "GreeterTargetGroupArn".to_owned(),
-            source: out("greeter", "GreeterTargetGroupArn"),
-        },
-    ];
-    if api.is_self_managed() {
-        placeholders.insert(
-            0,
-            Placeholder {
-                name: "AlbSecurityGroupId".to_owned(),
-                source: out("greeter", "AlbSecurityGroupId"),
-            },
-        );
-        placeholders.push(Placeholder {
-            name: "VpcId".to_owned(),
-            source: out("greeter", "VpcId"),
-        });
-    }
-    RunbookContext {
-        blueprint: "grpc-eks-edge".to_owned(),
-        out_dir: "out".to_owned(),
-        stacks: vec![
-            StackStep {
-                name: "greeter-edge".to_owned(),
-                region: "us-east-1".to_owned(),
-                template: "greeter-edge.template.json".to_owned(),
-                capabilities: vec![],
-                parameters: vec![ParameterOverride {
-                    key: "DomainName".to_owned(),
-                    value: ParamValue::Literal {
-                        value: "api.example.com".to_owned(),
-                    },
-                }],
-                tags: BTreeMap::from([("project".to_owned(), "greeter".to_owned())]),
-                needs_s3_bucket: false,
-            },
-            StackStep {
-                name: "greeter".to_owned(),
-                region: "eu-west-1".to_owned(),
-                template: "greeter.template.json".to_owned(),
-                capabilities: vec!["CAPABILITY_NAMED_IAM".to_owned()],
-                parameters: vec![
-                    ParameterOverride {
-                        key: "WebAclArn".to_owned(),
-                        value: ParamValue::Output(OutputRef {
-                            stack: "greeter-edge".to_owned(),
-                            region: "us-east-1".to_owned(),
-                            output: "WebAclArn".to_owned(),
-                        }),
-                    },
-                    ParameterOverride {
-                        key: "OriginSecret".to_owned(),
-                        value: ParamValue::Operator {
-                            variable: "ORIGIN_SECRET".to_owned(),
-                            hint: "a random string the ALB expects in the `X-Origin-Verify` header"
-                                .to_owned(),
-                        },
-                    },
-                    ParameterOverride {
-                        key: "Owner".to_owned(),
-                        value: ParamValue::Literal {
-                            value: "platform team".to_owned(),
-                        },
-                    },
-                ],
-                tags: BTreeMap::from([
-                    ("cost-center".to_owned(), "42 a".to_owned()),
-                    ("project".to_owned(), "greeter".to_owned()),
-                ]),
-                needs_s3_bucket: true,
-            },
-        ],
-        services: vec![ServiceStep {
-            name: "greeter".to_owned(),
-            namespace: "greeter".to_owned(),
-            repository: out("greeter", "GreeterRepositoryUri"),
-            target_group: Some(out("greeter", "GreeterTargetGroupArn")),
-            image_tag: "1.4.2".to_owned(),
-            build_context: "./services/greeter".to_owned(),
-            grpc_services: vec![
-                "helloworld.Greeter".to_owned(),
-                "grpc.health.v1.Health".to_owned(),
-            ],
-            port: 50051,
-        }],
-        cluster: ClusterStep {
-            name: "greeter".to_owned(),
-            region: "eu-west-1".to_owned(),
-            binding_api: api,
-            lbc_chart_version: Some("3.5.0".to_owned()),
-            image_platform: "linux/amd64".to_owned(),
-        },
-        placeholders,
-        endpoint: Some(Endpoint {
-            host: ParamValue::Output(OutputRef {
-                stack: "greeter".to_owned(),
-                region: "eu-west-1".to_owned(),
-                output: "DistributionDomainName".to_owned(),
-            }),
-            authority: Some("api.example.com".to_owned()),
-            unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
-        }),
-        lattice: None,
-    }
-}
-
 #[test]
-fn runbook_self_managed_lbc() {
-    let md = deploy_md(&runbook_context(TargetGroupBindingApi::Elbv2K8sAwsV1beta1)).unwrap();
-    assert!(md.contains("helm upgrade --install aws-load-balancer-controller"));
-    assert!(md.contains(&format!("out/{LBC_VALUES_FILE}")));
-    settings().bind(|| insta::assert_snapshot!("runbook__greeter_self_managed_lbc", md));
-}
-
-#[test]
-fn runbook_auto_mode() {
-    let mut ctx = runbook_context(TargetGroupBindingApi::EksAmazonawsComV1);
-    ctx.stacks.truncate(0);
-    ctx.stacks.push(StackStep {
-        name: "greeter".to_owned(),
-        region: "eu-west-1".to_owned(),
-        template: "greeter.template.json".to_owned(),
-        capabilities: vec![],
-        parameters: vec![],
-        tags: BTreeMap::new(),
-        needs_s3_bucket: false,
-    });
-    ctx.services[0].grpc_services = vec!["helloworld.Greeter".to_owned()];
-    ctx.endpoint = Some(Endpoint {
-        host: ParamValue::Literal {
-            value: "d111111abcdef8.cloudfront.net".to_owned(),
-        },
-        authority: None,
-        unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
-    });
-    let md = deploy_md(&ctx).unwrap();
-    assert!(!md.contains("helm "));
-    settings().bind(|| insta::assert_snapshot!("runbook__greeter_auto_mode", md));
-}
-
-#[test]
-fn runbook_is_deterministic_and_checks_its_context() {
-    let ctx = runbook_context(TargetGroupBindingApi::Elbv2K8sAwsV1beta1);
-    assert_eq!(deploy_md(&ctx), deploy_md(&ctx.clone()));
-    let mut bad = ctx;
-    bad.placeholders[0].name = "not valid".to_owned();
-    bad.services[0].image_tag = "latest tag".to_owned();
-    bad.stacks[0].parameters[0].key = "a-b".to_owned();
-    let e = deploy_md(&bad).unwrap_err();
-    for needle in [
-        "placeholder `not valid`",
-        "image tag `latest tag`",
-        "parameter `a-b`",
-    ] {
-        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
-    }
-}
-
-#[test]
-fn runbook_placeholders_match_the_manifests() {
-    // Every placeholder the self-managed workload and LBC values use is resolved by the runbook.
+fn manifests_use_exactly_the_expected_placeholders() {
+    // The self-managed workload and the LBC values hold these placeholders and no others (the
+    // blueprints declare each with the output that fills it).
     let w = greeter(TargetGroupBindingApi::Elbv2K8sAwsV1beta1);
     let mut used: std::collections::BTreeSet<String> = workload_manifests(&w)
         .unwrap()
@@ -401,11 +225,14 @@ fn runbook_placeholders_match_the_manifests() {
         &k8s::placeholder("VpcId"),
         "aws-load-balancer-controller",
     )));
-    let listed: std::collections::BTreeSet<String> =
-        runbook_context(TargetGroupBindingApi::Elbv2K8sAwsV1beta1)
-            .placeholders
-            .into_iter()
-            .map(|p| p.name)
-            .collect();
-    assert_eq!(used, listed);
+    let want: std::collections::BTreeSet<String> = [
+        "AlbSecurityGroupId",
+        "GreeterRepositoryUri",
+        "GreeterTargetGroupArn",
+        "VpcId",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(used, want);
 }

@@ -8,6 +8,7 @@
 //!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`].
 //! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
 //! * [`validate`]: registry-schema validation and the gRPC rule set, for any template.
+//! * [`assertions`]: CDK-style assertions on synthesized templates, for tests.
 //!
 //! ```
 //! use formwork_constructs::core::{Env, Stack};
@@ -22,6 +23,7 @@
 // writes its resources into the stack and hands back a small handle, not `Self`.
 #![allow(clippy::new_ret_no_self)]
 
+pub mod assertions;
 pub mod cloudfront;
 pub mod core;
 pub mod ec2;

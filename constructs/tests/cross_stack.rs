@@ -46,8 +46,13 @@ fn an_attribute_of_another_stack_becomes_get_stack_output() {
     assert_eq!(svc.reads[0].parameter, None);
     assert!(svc.template.get("Parameters").is_none());
     let net = stack(&out, "net");
-    assert_eq!(net.template["Outputs"]["Vpc"]["Value"], json!({"Ref": "Vpc"}));
-    let d = net.template["Outputs"]["Vpc"]["Description"].as_str().unwrap();
+    assert_eq!(
+        net.template["Outputs"]["Vpc"]["Value"],
+        json!({"Ref": "Vpc"})
+    );
+    let d = net.template["Outputs"]["Vpc"]["Description"]
+        .as_str()
+        .unwrap();
     assert!(d.contains("`svc`"), "{d}");
     // the same attribute used in the producer itself stays a plain Ref
     assert!(net.reads.is_empty());
@@ -68,8 +73,15 @@ fn another_region_is_named_and_an_existing_output_is_reused() {
         stack(&out, "svc").template["Outputs"]["Copied"]["Value"],
         json!({"Fn::GetStackOutput": {"StackName": "net", "OutputName": "RepoArn", "Region": "us-east-1"}})
     );
-    let outputs = stack(&out, "net").template["Outputs"].as_object().unwrap().clone();
-    assert_eq!(outputs.len(), 1, "no second output for the same value: {outputs:?}");
+    let outputs = stack(&out, "net").template["Outputs"]
+        .as_object()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        outputs.len(),
+        1,
+        "no second output for the same value: {outputs:?}"
+    );
 }
 
 #[test]
@@ -172,5 +184,8 @@ fn a_stack_outside_the_app_is_refused() {
     s.add_output("X", Output::new(repo.arn.clone(), "from another app"))
         .unwrap();
     let msg = app.synthesize().unwrap_err().to_string();
-    assert!(msg.contains("`elsewhere`") && msg.contains("not in this app"), "{msg}");
+    assert!(
+        msg.contains("`elsewhere`") && msg.contains("not in this app"),
+        "{msg}"
+    );
 }

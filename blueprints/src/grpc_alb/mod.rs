@@ -18,7 +18,9 @@ pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
 use crate::common::{check_arn, check_name, check_region, check_service_names, check_tags, pascal};
 use crate::config::ConfigError;
-use crate::{Blueprint, Synth, construct_error};
+use formwork_assembly::{Assembly, SynthOptions};
+
+use crate::{Blueprint, construct_error};
 
 /// The registry entry.
 pub const BLUEPRINT: Blueprint = Blueprint {
@@ -56,9 +58,9 @@ pub fn schema() -> Value {
     serde_json::to_value(schemars::schema_for!(GrpcAlbConfig)).unwrap_or(Value::Null)
 }
 
-fn build_value(v: &Value) -> Result<Synth, Vec<ConfigError>> {
+fn build_value(v: &Value, opts: &SynthOptions) -> Result<Assembly, Vec<ConfigError>> {
     let cfg: GrpcAlbConfig = crate::config::deserialize(v).map_err(|e| vec![e])?;
-    build(&cfg)
+    build(&cfg, opts)
 }
 
 /// Semantic checks beyond the schema.
@@ -105,8 +107,8 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     errs
 }
 
-/// Builds the app.
-pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
+/// Builds the assembly (one stack, no runbook).
+pub fn build(cfg: &GrpcAlbConfig, opts: &SynthOptions) -> Result<Assembly, Vec<ConfigError>> {
     let errs = check(cfg);
     if !errs.is_empty() {
         return Err(errs);
@@ -118,11 +120,7 @@ pub fn build(cfg: &GrpcAlbConfig) -> Result<Synth, Vec<ConfigError>> {
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
     compose(&mut app, cfg, cidr).map_err(construct_error)?;
-    Ok(Synth {
-        app,
-        files: Vec::new(),
-        runbook: None,
-    })
+    crate::assemble::assemble("grpc-alb", app, opts)
 }
 
 fn compose(

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::common::{HealthCheckConfig, Tags, VpcConfig};
+pub use crate::common::{HpaConfig, NodesConfig};
 
 /// Names the blueprint in the config's first key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -113,49 +114,6 @@ impl Default for ClusterConfig {
     }
 }
 
-/// The managed node group.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NodesConfig {
-    /// EC2 instance types. Default: `[m7i.large]`.
-    #[serde(default = "default_instance_types")]
-    #[schemars(length(min = 1, max = 20))]
-    pub instance_types: Vec<String>,
-    /// Minimum nodes. Default: 2.
-    #[serde(default = "two")]
-    #[schemars(range(min = 0, max = 450))]
-    pub min: u32,
-    /// Desired nodes at creation. Default: 2.
-    #[serde(default = "two")]
-    #[schemars(range(min = 0, max = 450))]
-    pub desired: u32,
-    /// Maximum nodes. Default: 6.
-    #[serde(default = "six")]
-    #[schemars(range(min = 1, max = 450))]
-    pub max: u32,
-}
-
-fn default_instance_types() -> Vec<String> {
-    vec!["m7i.large".to_owned()]
-}
-fn two() -> u32 {
-    2
-}
-fn six() -> u32 {
-    6
-}
-
-impl Default for NodesConfig {
-    fn default() -> Self {
-        NodesConfig {
-            instance_types: default_instance_types(),
-            min: 2,
-            desired: 2,
-            max: 6,
-        }
-    }
-}
-
 /// The regional WAF on the ALB.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -241,7 +199,7 @@ pub struct ServiceConfig {
     pub image_tag: String,
     /// Fixed replica count, used when `hpa` is `null` (with an HPA the Deployment leaves
     /// replicas to it). Default: 2.
-    #[serde(default = "two")]
+    #[serde(default = "crate::common::two")]
     #[schemars(range(min = 1, max = 1000))]
     pub replicas: u32,
     /// CPU request, Kubernetes quantity. Default: `250m`.
@@ -271,41 +229,6 @@ fn default_memory() -> String {
     "256Mi".to_owned()
 }
 
-/// Horizontal pod autoscaler settings.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HpaConfig {
-    /// Minimum replicas. Default: 2.
-    #[serde(default = "two")]
-    #[schemars(range(min = 1, max = 1000))]
-    pub min: u32,
-    /// Maximum replicas. Default: 10.
-    #[serde(default = "ten")]
-    #[schemars(range(min = 1, max = 1000))]
-    pub max: u32,
-    /// Target average CPU utilization in percent of the request. Default: 70.
-    #[serde(default = "seventy")]
-    #[schemars(range(min = 10, max = 100))]
-    pub target_cpu_percent: u32,
-}
-
 fn default_hpa() -> Option<HpaConfig> {
     Some(HpaConfig::default())
-}
-
-fn ten() -> u32 {
-    10
-}
-fn seventy() -> u32 {
-    70
-}
-
-impl Default for HpaConfig {
-    fn default() -> Self {
-        HpaConfig {
-            min: 2,
-            max: 10,
-            target_cpu_percent: 70,
-        }
-    }
 }

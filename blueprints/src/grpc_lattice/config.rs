@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::common::{HpaConfig, NodesConfig};
 use crate::common::{Tags, VpcConfig};
-use crate::grpc_eks::{HpaConfig, NodesConfig};
 
 /// Names the blueprint in the config's first key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

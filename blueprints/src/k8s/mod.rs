@@ -10,7 +10,7 @@
 //! to YAML 1.1 and 1.2 readers.
 //!
 //! Values known only after the stacks are deployed (repository URI, target group ARN, VPC id)
-//! are `${Name}` placeholders, see [`placeholders`].
+//! are `${Name}` placeholders, see [`formwork_assembly::placeholder`].
 //!
 //! File layout in the out dir, so that `kubectl apply -f out/k8s/ -R` (which walks files in
 //! lexical order) creates the namespace first:
@@ -26,7 +26,6 @@
 //! ```
 
 pub mod gateway;
-pub mod placeholders;
 pub mod tgb;
 
 use std::collections::BTreeMap;
@@ -50,7 +49,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 
-pub use placeholders::{placeholder, placeholders_in, resolve_placeholders};
+use formwork_assembly::placeholder as placeholders;
+pub use formwork_assembly::placeholder::{placeholder, placeholders_in, resolve_placeholders};
 pub use tgb::TargetGroupBindingApi;
 
 /// The ALB target group's deregistration delay (the AWS default, which the `grpc-alb`

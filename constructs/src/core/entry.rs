@@ -162,7 +162,11 @@ impl ResourceEntry {
 
     /// Renders the entry (`Type`, `Condition`, `DependsOn`, policies, `Metadata`, `Properties`)
     /// with the stack's tags applied in the type's style, then the overrides.
-    pub(crate) fn render(&self, stack: &str, tags: &BTreeMap<String, String>) -> Result<Value, Error> {
+    pub(crate) fn render(
+        &self,
+        stack: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Value, Error> {
         let render_error = |message: String| Error::Render {
             stack: stack.to_owned(),
             logical_id: self.logical_id.clone(),
@@ -249,7 +253,7 @@ fn apply_override(root: &mut Value, pointer: &str, value: Option<Value>) -> Resu
     }
     let parts: Vec<String> = pointer[1..]
         .split('/')
-        .map(|p| super::pointer::unescape_segment(p))
+        .map(super::pointer::unescape_segment)
         .collect();
     let (last, parents) = parts
         .split_last()
@@ -304,7 +308,6 @@ fn apply_override(root: &mut Value, pointer: &str, value: Option<Value>) -> Resu
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +348,4 @@ mod tests {
         apply_tags(&mut none, TagStyle::None, "Tags", &tags);
         assert_eq!(none, json!({}));
     }
-
 }

@@ -169,6 +169,7 @@ impl Expr {
     }
 
     /// `Fn::Not`.
+    #[allow(clippy::should_implement_trait)] // an intrinsic's name, not `std::ops::Not`
     pub fn not(e: Expr) -> Expr {
         Expr::Not(Box::new(e))
     }
@@ -251,9 +252,7 @@ impl Expr {
                 "Fn::Cidr",
                 json!([a.to_value(), b.to_value(), c.to_value()]),
             ),
-            Expr::Stack(stack, e) => {
-                super::xref::resolve(stack, e).unwrap_or_else(|| e.to_value())
-            }
+            Expr::Stack(stack, e) => super::xref::resolve(stack, e).unwrap_or_else(|| e.to_value()),
         }
     }
 

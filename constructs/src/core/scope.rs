@@ -115,11 +115,8 @@ impl<'s> Scope<'s> {
         let joined = path.join("/");
         self.stack.claim_path(&joined)?;
         self.stack.claim_id(logical_id, &joined)?;
-        self.stack.push_entry(ResourceEntry::new(
-            logical_id.to_owned(),
-            joined,
-            resource,
-        ));
+        self.stack
+            .push_entry(ResourceEntry::new(logical_id.to_owned(), joined, resource));
         Ok(ResourceRef::in_stack(self.stack.key().clone(), logical_id))
     }
 

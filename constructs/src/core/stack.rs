@@ -34,7 +34,6 @@ impl Env {
     }
 }
 
-
 /// A CloudFormation stack: an arena of resources plus parameters, mappings, conditions, outputs.
 #[derive(Debug)]
 pub struct Stack {
@@ -207,7 +206,9 @@ impl Stack {
         let r = h.l1_ref()?;
         let (stack, id) = (self.name.clone(), r.logical_id().to_owned());
         self.check_own(&r)?;
-        let entry = self.entry_mut(&id).ok_or_else(|| missing_resource(&stack, &id))?;
+        let entry = self
+            .entry_mut(&id)
+            .ok_or_else(|| missing_resource(&stack, &id))?;
         let found = entry.cfn_type();
         entry
             .l1_mut::<H::L1>()

@@ -67,7 +67,7 @@ pub struct VpcHandle {
     /// Private subnets, one per AZ.
     pub private_subnets: Vec<SubnetHandle>,
     /// Logical id of the internet gateway attachment (things that need public routing depend on it).
-    pub gateway_attachment: String,
+    pub gateway_attachment: ResourceRef<l1::vpc_gateway_attachment::VpcGatewayAttachment>,
 }
 
 impl VpcHandle {
@@ -228,7 +228,7 @@ impl Vpc {
             cidr: props.cidr,
             public_subnets,
             private_subnets,
-            gateway_attachment: attach.logical_id().to_owned(),
+            gateway_attachment: attach.clone(),
         })
     }
 }

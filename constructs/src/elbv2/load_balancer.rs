@@ -73,9 +73,13 @@ impl ApplicationLoadBalancer {
             vpc.private_subnet_ids()
         };
         let lb = Self::in_subnets(scope, id, subnets, security_group, props)?;
-        if let Some(e) = scope.stack().entry_mut(&lb.logical_id) {
-            // An internet-facing ALB needs the internet gateway attached first.
-            e.add_depends_on(&vpc.gateway_attachment);
+        // An internet-facing ALB needs the internet gateway attached first; a VPC of an earlier
+        // stack is attached before this stack deploys.
+        let attachment = &vpc.gateway_attachment;
+        if attachment.stack_name() == scope.stack_ref().name()
+            && let Some(e) = scope.stack().entry_mut(&lb.logical_id)
+        {
+            e.add_depends_on(attachment.logical_id());
         }
         Ok(lb)
     }

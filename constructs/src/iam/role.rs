@@ -7,7 +7,7 @@ use super::managed_policy::AwsManagedPolicy;
 use super::policy_document::{DocumentKind, PolicyDocument, Principal, Statement};
 
 /// Optional settings of a [`Role`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoleProps {
     /// Shown in the console. Default: none.
     pub description: Option<String>,
@@ -28,20 +28,6 @@ pub struct RoleProps {
     pub permissions_boundary: Option<Expr>,
 }
 
-impl Default for RoleProps {
-    fn default() -> Self {
-        RoleProps {
-            description: None,
-            role_name: None,
-            managed_policies: Vec::new(),
-            managed_policy_arns: Vec::new(),
-            inline_policies: Vec::new(),
-            tag_session: false,
-            max_session_duration_seconds: None,
-            permissions_boundary: None,
-        }
-    }
-}
 
 /// Marker for an IAM role ARN.
 pub enum RoleArn {}

@@ -1,0 +1,161 @@
+//! Semantic checks of a `grpc-eks-*` config beyond its schema.
+
+use std::collections::BTreeMap;
+
+use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path, check_grpc_service_name};
+
+use super::config::{EksBlueprintName, EksConfig};
+use super::shards;
+use crate::common::{check_arn, check_name, check_region, check_tags};
+use crate::config::ConfigError;
+
+/// Semantic checks beyond the schema.
+pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
+    let mut errs = Vec::new();
+    check_name("/name", &cfg.name, 20, &mut errs);
+    check_region("/region", &cfg.region, &mut errs);
+    check_arn(
+        "/certificate_arn",
+        &cfg.certificate_arn,
+        "acm",
+        Some(&cfg.region),
+        "certificate/",
+        &mut errs,
+    );
+    cfg.vpc.check("/vpc", &mut errs);
+    check_tags("/tags", &cfg.tags, &mut errs);
+    crate::platform::check_cluster(
+        "/cluster",
+        &cfg.cluster.nodes,
+        &cfg.cluster.public_access_cidrs,
+        &cfg.cluster.admin_role_arns,
+        &mut errs,
+    );
+    let edge_bp = cfg.blueprint == EksBlueprintName::GrpcEksEdge;
+    match (&cfg.edge, edge_bp) {
+        (None, true) => errs.push(ConfigError::at(
+            "",
+            "grpc-eks-edge needs an `edge:` section (origin_domain, …)",
+        )),
+        (Some(_), false) => errs.push(ConfigError::at(
+            "/edge",
+            "grpc-eks-alb has no CloudFront; use `blueprint: grpc-eks-edge` for an `edge:` section",
+        )),
+        _ => {}
+    }
+    if let Some(e) = &cfg.edge {
+        let stacks = shards(cfg).len();
+        if stacks > 1 {
+            // Each service stack has its own ALB and distribution: each needs its own origin
+            // hostname, and CloudFront refuses an alias that another distribution uses.
+            if !e.origin_domain.contains("{n}") {
+                errs.push(ConfigError::at(
+                    "/edge/origin_domain",
+                    format!(
+                        "{} services make {stacks} service stacks, each with its own ALB: write `{{n}}` in origin_domain (e.g. origin-{{n}}.example.com) so each ALB gets its own origin hostname",
+                        cfg.services.len()
+                    ),
+                ));
+            }
+            for (i, a) in e.aliases.iter().enumerate() {
+                if !a.contains("{n}") {
+                    errs.push(ConfigError::at(
+                        format!("/edge/aliases/{i}"),
+                        format!("{stacks} distributions cannot share alias `{a}` (CloudFront refuses a CNAME used twice): write `{{n}}` in it, e.g. api-{{n}}.example.com"),
+                    ));
+                }
+            }
+        }
+        let d = &e.origin_domain.replace("{n}", "1");
+        if d.ends_with(".elb.amazonaws.com") {
+            errs.push(ConfigError::at(
+                "/edge/origin_domain",
+                "the ALB's own *.elb.amazonaws.com name is not on its certificate, so CloudFront would answer 502; use a hostname on `certificate_arn` and point it (CNAME) at the ALB",
+            ));
+        } else if !valid_hostname(d) {
+            errs.push(ConfigError::at(
+                "/edge/origin_domain",
+                format!("`{d}` is not a DNS hostname"),
+            ));
+        }
+        if let Some(c) = &e.certificate_arn {
+            check_arn(
+                "/edge/certificate_arn",
+                c,
+                "acm",
+                Some("us-east-1"),
+                "certificate/",
+                &mut errs,
+            );
+            if e.aliases.is_empty() {
+                errs.push(ConfigError::at(
+                    "/edge/aliases",
+                    "a viewer certificate needs at least one alias (a hostname on it)",
+                ));
+            }
+        } else if !e.aliases.is_empty() {
+            errs.push(ConfigError::at(
+                "/edge/aliases",
+                "aliases need `certificate_arn` (a us-east-1 ACM certificate covering them)",
+            ));
+        }
+        for (i, a) in e.aliases.iter().enumerate() {
+            if !valid_hostname(a.replace("{n}", "1").trim_start_matches("*.")) {
+                errs.push(ConfigError::at(
+                    format!("/edge/aliases/{i}"),
+                    format!("`{a}` is not a DNS hostname"),
+                ));
+            }
+        }
+    }
+    let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
+    crate::common::check_service_names(&names, &mut errs);
+    let mut grpc = BTreeMap::new();
+    for (i, s) in cfg.services.iter().enumerate() {
+        let p = format!("/services/{i}");
+        for (j, g) in s.grpc_services.iter().enumerate() {
+            if let Err(m) = check_grpc_service_name(g) {
+                errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));
+            }
+            if let Some(other) = grpc.insert(g.clone(), s.name.clone()) {
+                errs.push(ConfigError::at(
+                    format!("{p}/grpc_services/{j}"),
+                    format!("gRPC service `{g}` is already routed to service `{other}`"),
+                ));
+            }
+        }
+        if s.image_tag == "latest" {
+            errs.push(ConfigError::at(
+                format!("{p}/image_tag"),
+                "`latest` cannot be deployed from an immutable repository; give a version such as 1.4.2",
+            ));
+        }
+        if let Some(h) = &s.hpa
+            && h.min > h.max
+        {
+            errs.push(ConfigError::at(
+                format!("{p}/hpa"),
+                format!("hpa.min {} is above hpa.max {}", h.min, h.max),
+            ));
+        }
+        if let Err(m) = check_grpc_path(&s.health_check.path) {
+            errs.push(ConfigError::at(format!("{p}/health_check/path"), m));
+        }
+        if let Err(m) = check_grpc_codes(&s.health_check.grpc_codes) {
+            errs.push(ConfigError::at(format!("{p}/health_check/grpc_codes"), m));
+        }
+    }
+    errs
+}
+
+pub(crate) fn valid_hostname(h: &str) -> bool {
+    h.len() <= 253
+        && h.contains('.')
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}

@@ -1,0 +1,511 @@
+//! The stacks of `grpc-eks-*`: the edge web ACL (us-east-1), the platform, and the service
+//! stacks. Values cross stacks as typed handles: passing the platform's VPC or cluster to a
+//! construct of a service stack makes the cross-stack reference (see
+//! `formwork_constructs::core::xref`).
+
+use formwork_constructs::cloudfront::{
+    CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
+    OriginVerifyHeader, PriceClass, ViewerCertificate,
+};
+use formwork_constructs::core::{App, Env, Error, Expr, Output, Stack};
+use formwork_constructs::ec2::{
+    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
+};
+use formwork_constructs::ecr::{Repository, RepositoryProps};
+use formwork_constructs::eks::{
+    ClusterHandle, LoadBalancerControllerIdentity, LoadBalancerControllerProps,
+};
+use formwork_constructs::elbv2::{
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, GrpcRoute,
+    GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
+};
+use formwork_constructs::s3::{
+    AlbLogPrincipal, Bucket, BucketHandle, BucketProps, CloudFrontLogging,
+};
+use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
+
+use super::config::{ComputeMode, EksConfig, PriceClassConfig, ServiceConfig};
+use super::{blueprint_name, needs_edge_stack, service_stack_name, shards};
+use crate::common::pascal;
+use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
+
+/// What the service stacks take from the platform (and edge) stacks.
+struct Shared {
+    vpc: VpcHandle,
+    cluster: ClusterHandle,
+    logs: BucketHandle,
+    regional_acl: WebAclHandle,
+    edge_acl: Option<WebAclHandle>,
+}
+
+/// Adds every stack of the blueprint to `app`, in deploy order.
+pub(super) fn compose(app: &mut App, cfg: &EksConfig, cidr: ec2::Ipv4Cidr) -> Result<(), Error> {
+    let edge_acl = if needs_edge_stack(cfg) {
+        Some(edge_stack(app, cfg)?)
+    } else {
+        None
+    };
+    let shared = platform_stack(app, cfg, cidr, edge_acl)?;
+    for (n, group) in shards(cfg).into_iter().enumerate() {
+        let name = service_stack_name(cfg, n + 1);
+        let what = format!(
+            "ALB{} and {} gRPC service(s)",
+            if cfg.edge.is_some() {
+                ", CloudFront"
+            } else {
+                ""
+            },
+            group.len()
+        );
+        let st = stack_with_tags(app, &name, &cfg.region, cfg, &what)?;
+        service_stack(st, cfg, &shared, n + 1, &group)?;
+    }
+    Ok(())
+}
+
+fn stack_with_tags<'a>(
+    app: &'a mut App,
+    name: &str,
+    region: &str,
+    cfg: &EksConfig,
+    what: &str,
+) -> Result<&'a mut Stack, Error> {
+    let st = app.add_stack(name, Env::region(region))?;
+    st.set_description(format!(
+        "formwork {}: {} — {what}",
+        blueprint_name(cfg),
+        cfg.name
+    ));
+    for (k, v) in &cfg.tags {
+        st.add_tag(k, v);
+    }
+    Ok(st)
+}
+
+fn out(st: &mut Stack, id: &str, value: impl Into<Expr>, description: &str) -> Result<(), Error> {
+    st.add_output(id, Output::new(value, description))
+}
+
+fn edge_rate(cfg: &EksConfig) -> u64 {
+    cfg.edge.as_ref().map(|e| e.rate_limit).unwrap_or(2000)
+}
+
+/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL.
+fn edge_stack(app: &mut App, cfg: &EksConfig) -> Result<WebAclHandle, Error> {
+    let name = format!("{}-edge", cfg.name);
+    let st = stack_with_tags(
+        app,
+        &name,
+        "us-east-1",
+        cfg,
+        "CLOUDFRONT-scope web ACL (must live in us-east-1)",
+    )?;
+    let acl = edge_web_acl(&mut st.root(), cfg)?;
+    out(
+        st,
+        "EdgeWebAclArn",
+        acl.arn.clone(),
+        "CLOUDFRONT-scope web ACL for the distributions",
+    )?;
+    Ok(acl)
+}
+
+fn edge_web_acl(
+    root: &mut formwork_constructs::core::Scope<'_>,
+    cfg: &EksConfig,
+) -> Result<WebAclHandle, Error> {
+    WebAcl::for_cloudfront(
+        root,
+        "EdgeWaf",
+        WebAclProps {
+            rate_limit: Some(RateLimit::per_ip(edge_rate(cfg))),
+            ..WebAclProps::default()
+        },
+    )
+}
+
+/// `<name>`: KMS key, log bucket, VPC, EKS cluster with add-ons and the Load Balancer
+/// Controller's identity, the regional web ACL (and the CLOUDFRONT one in us-east-1).
+fn platform_stack(
+    app: &mut App,
+    cfg: &EksConfig,
+    cidr: ec2::Ipv4Cidr,
+    edge_acl: Option<WebAclHandle>,
+) -> Result<Shared, Error> {
+    let st = stack_with_tags(
+        app,
+        &cfg.name,
+        &cfg.region,
+        cfg,
+        "network, EKS cluster, keys, logs and the regional WAF",
+    )?;
+    let mut root = st.root();
+    let key = platform_key(&mut root, &cfg.name)?;
+    let logs = Bucket::new(&mut root, "Logs", BucketProps::default())?;
+    logs.allow_alb_access_logs(&mut root, "alb", AlbLogPrincipal::ServicePrincipal)?;
+    if cfg.edge.is_some() {
+        logs.allow_cloudfront_logs(&mut root, "cloudfront", CloudFrontLogging::Legacy)?;
+    }
+    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
+    let EksPlatform {
+        vpc,
+        cluster,
+        pod_identity_agent,
+    } = eks_cluster(
+        &mut root,
+        cidr,
+        &cfg.vpc,
+        ClusterSpec {
+            name: &cfg.name,
+            version: &cfg.cluster.version,
+            auto_mode: auto,
+            nodes: &cfg.cluster.nodes,
+            public_access_cidrs: &cfg.cluster.public_access_cidrs,
+        },
+        &key,
+    )?;
+    if let Some(agent) = &pod_identity_agent {
+        LoadBalancerControllerIdentity::new(
+            &mut root,
+            "LoadBalancerController",
+            &cluster,
+            LoadBalancerControllerProps {
+                pod_identity_agent: Some(agent.logical_id.clone()),
+                ..Default::default()
+            },
+        )?;
+    }
+    admin_access_entries(&mut root, &cluster, &cfg.cluster.admin_role_arns)?;
+    // The ALBs' web ACL (gRPC-aware preset). Behind CloudFront the ALB sees edge IPs, so rate
+    // limiting keys on X-Forwarded-For there.
+    let rate_limit = if cfg.edge.is_some() {
+        RateLimit::per_forwarded_ip(cfg.waf.rate_limit)
+    } else {
+        RateLimit::per_ip(cfg.waf.rate_limit)
+    };
+    let regional_acl = WebAcl::regional(
+        &mut root,
+        "RegionalWaf",
+        WebAclProps {
+            rate_limit: Some(rate_limit),
+            ..WebAclProps::default()
+        },
+    )?;
+    let edge_acl = match edge_acl {
+        Some(acl) => Some(acl),
+        None if cfg.edge.is_some() => Some(edge_web_acl(&mut root, cfg)?),
+        None => None,
+    };
+    let subnet_ids = |subnets: &[ec2::SubnetHandle]| {
+        Expr::join(",", subnets.iter().map(|s| s.id.expr().clone()).collect())
+    };
+    out(
+        st,
+        "VpcId",
+        vpc.id.clone(),
+        "VPC id (Load Balancer Controller: --set vpcId)",
+    )?;
+    out(
+        st,
+        "PublicSubnetIds",
+        subnet_ids(&vpc.public_subnets),
+        "Public subnets (ALBs)",
+    )?;
+    out(
+        st,
+        "PrivateSubnetIds",
+        subnet_ids(&vpc.private_subnets),
+        "Private subnets (nodes and pods)",
+    )?;
+    out(
+        st,
+        "ClusterName",
+        cluster.name.clone(),
+        "EKS cluster name (aws eks update-kubeconfig --name)",
+    )?;
+    out(
+        st,
+        "ClusterSecurityGroupId",
+        cluster.security_group.id.clone(),
+        "Cluster security group (pods on managed nodes and Auto Mode)",
+    )?;
+    out(
+        st,
+        "LogsBucketName",
+        logs.name.clone(),
+        "Bucket for ALB and CloudFront logs",
+    )?;
+    out(
+        st,
+        "LogsBucketDomainName",
+        logs.domain_name.clone(),
+        "Bucket domain name for CloudFront standard logging",
+    )?;
+    out(
+        st,
+        "RegionalWebAclArn",
+        regional_acl.arn.clone(),
+        "REGIONAL web ACL associated with every ALB",
+    )?;
+    if let Some(acl) = &edge_acl
+        && !needs_edge_stack(cfg)
+    {
+        out(
+            st,
+            "EdgeWebAclArn",
+            acl.arn.clone(),
+            "CLOUDFRONT-scope web ACL for the distributions",
+        )?;
+    }
+    Ok(Shared {
+        vpc,
+        cluster,
+        logs,
+        regional_acl,
+        edge_acl,
+    })
+}
+
+/// The gRPC ports of a group of services, sorted, once each.
+fn ports(group: &[&ServiceConfig]) -> Vec<u16> {
+    let mut ports: Vec<u16> = group.iter().map(|s| s.port as u16).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// `<name>-services-<n>`: an ALB (security group, HTTPS listener, WAF association), for
+/// `grpc-eks-edge` a CloudFront distribution, and per service an ECR repository, a target group
+/// and its listener rules.
+fn service_stack(
+    st: &mut Stack,
+    cfg: &EksConfig,
+    shared: &Shared,
+    shard: usize,
+    group: &[&ServiceConfig],
+) -> Result<(), Error> {
+    let edge = match (&cfg.edge, &shared.edge_acl) {
+        (Some(e), Some(acl)) => {
+            let header = OriginVerifyHeader::from_new_parameter(st, "OriginVerifySecret")?;
+            CloudFrontPrefixList::parameter(st)?;
+            Some((e, acl, header))
+        }
+        _ => None,
+    };
+    let mut root = st.root();
+    let sg = alb_security_group(&mut root, cfg, &shared.vpc, edge.is_some(), group)?;
+    for p in ports(group) {
+        ec2::allow_ingress(
+            &mut root,
+            &format!("PodsFromAlb{p}"),
+            &shared.cluster.security_group,
+            Peer::SecurityGroup(sg.id.clone()),
+            p,
+            p,
+            &format!("gRPC from the ALB to pods on {p}"),
+        )?;
+    }
+    let alb_log_prefix = format!("alb/{}", root.stack_ref().name());
+    let alb = ApplicationLoadBalancer::new(
+        &mut root,
+        "Alb",
+        &shared.vpc,
+        &sg,
+        ApplicationLoadBalancerProps {
+            access_logs_bucket: Some(shared.logs.name.clone().into()),
+            access_logs_prefix: alb_log_prefix,
+            ..ApplicationLoadBalancerProps::default()
+        },
+    )?;
+    let default_action = if edge.is_some() {
+        OriginVerifyHeader::listener_default_action()
+    } else {
+        DefaultAction::Fixed {
+            status: 404,
+            body: "no route for this gRPC service".to_owned(),
+        }
+    };
+    let https = HttpsListener::new(
+        &mut root,
+        "HttpsListener",
+        &alb,
+        cfg.certificate_arn.as_str(),
+        HttpsListenerProps {
+            default_action,
+            ..HttpsListenerProps::default()
+        },
+    )?;
+    formwork_constructs::wafv2::associate(
+        &mut root,
+        "AlbWafAssociation",
+        &alb.arn,
+        shared.regional_acl.arn.clone(),
+    )?;
+    let extra = edge
+        .as_ref()
+        .map(|(_, _, h)| vec![h.condition()])
+        .unwrap_or_default();
+    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
+    let mut outputs: Vec<(String, Output)> = Vec::new();
+    for (i, svc) in group.iter().enumerate() {
+        let id = pascal(&svc.name);
+        let mut s = root.child(&id)?;
+        let repo = Repository::new(
+            &mut s,
+            "Repository",
+            RepositoryProps {
+                repository_name: Some(format!("{}/{}", cfg.name, svc.name)),
+                ..RepositoryProps::default()
+            },
+        )?;
+        // Auto Mode's controller only registers targets in groups tagged with the cluster name.
+        let tags = if auto {
+            vec![(
+                "eks:eks-cluster-name".to_owned(),
+                shared.cluster.name.clone().into(),
+            )]
+        } else {
+            Vec::new()
+        };
+        let tg = GrpcTargetGroup::new(
+            &mut s,
+            "TargetGroup",
+            &shared.vpc.id,
+            svc.port as u16,
+            GrpcTargetGroupProps {
+                health_check_path: svc.health_check.path.clone(),
+                healthy_grpc_codes: svc.health_check.grpc_codes.clone(),
+                tags,
+                ..GrpcTargetGroupProps::default()
+            },
+        )?;
+        GrpcRoute::new(
+            &mut s,
+            "Route",
+            &https,
+            10 * (i as u32 + 1),
+            &svc.grpc_services,
+            &tg,
+            &extra,
+        )?;
+        outputs.push((
+            format!("{id}RepositoryUri"),
+            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
+        ));
+        outputs.push((
+            format!("{id}TargetGroupArn"),
+            Output::new(
+                tg.arn.clone(),
+                format!("Target group of {} (TargetGroupBinding)", svc.name),
+            ),
+        ));
+    }
+    let mut endpoint = vec![(
+        "AlbDnsName".to_owned(),
+        Output::new(
+            alb.dns_name.clone(),
+            "DNS name of the ALB (CNAME your gRPC hostname to it)",
+        ),
+    )];
+    if let Some((e, acl, header)) = edge {
+        let shard_no = shard.to_string();
+        let certificate = match &e.certificate_arn {
+            Some(arn) => ViewerCertificate::Acm {
+                certificate_arn: arn.as_str().into(),
+                aliases: e
+                    .aliases
+                    .iter()
+                    .map(|a| a.replace("{n}", &shard_no))
+                    .collect(),
+            },
+            None => ViewerCertificate::CloudFrontDefault,
+        };
+        let stack_name = root.stack_ref().name().to_owned();
+        let dist = Distribution::new(
+            &mut root,
+            "Cdn",
+            e.origin_domain.replace("{n}", &shard_no),
+            DistributionProps {
+                certificate,
+                logging: Some(DistributionLogging::new(shared.logs.domain_name.clone())),
+                web_acl_arn: Some(acl.arn.clone().into()),
+                price_class: match e.price_class {
+                    PriceClassConfig::PriceClass100 => PriceClass::PriceClass100,
+                    PriceClassConfig::PriceClass200 => PriceClass::PriceClass200,
+                    PriceClassConfig::PriceClassAll => PriceClass::PriceClassAll,
+                },
+                origin_protection: OriginProtection::SecretHeader(header),
+                comment: Some(format!("{stack_name}: gRPC")),
+                ..DistributionProps::default()
+            },
+        )?;
+        endpoint = vec![
+            (
+                "DistributionDomainName".to_owned(),
+                Output::new(
+                    dist.domain_name.clone(),
+                    "CloudFront domain name (CNAME your aliases to it)",
+                ),
+            ),
+            (
+                "AlbDnsName".to_owned(),
+                Output::new(
+                    alb.dns_name.clone(),
+                    "DNS name of the ALB: CNAME the edge origin_domain to it",
+                ),
+            ),
+        ];
+    }
+    let st = root.stack();
+    for (k, o) in endpoint.into_iter().chain(outputs) {
+        st.add_output(&k, o)?;
+    }
+    Ok(())
+}
+
+/// The ALB's security group: egress only to the pods' ports in the VPC; ingress on 443 from
+/// CloudFront's origin-facing prefix list (edge) or from anywhere.
+fn alb_security_group(
+    root: &mut formwork_constructs::core::Scope<'_>,
+    cfg: &EksConfig,
+    vpc: &VpcHandle,
+    behind_cloudfront: bool,
+    group: &[&ServiceConfig],
+) -> Result<SecurityGroupHandle, Error> {
+    let sg = SecurityGroup::new(
+        root,
+        "AlbSecurityGroup",
+        &vpc.id,
+        if behind_cloudfront {
+            "gRPC ALB: HTTPS from CloudFront only"
+        } else {
+            "gRPC ALB: HTTPS from clients"
+        },
+        SecurityGroupProps {
+            egress: ports(group)
+                .into_iter()
+                .map(|p| ec2::EgressRule {
+                    cidr: cfg.vpc.cidr.clone(),
+                    from_port: p,
+                    to_port: p,
+                    description: format!("gRPC to pods on {p}"),
+                })
+                .collect(),
+            restrict_egress: true,
+        },
+    )?;
+    if behind_cloudfront {
+        CloudFrontPrefixList::allow_ingress(root, "AlbFromCloudFront", &sg, 443)?;
+    } else {
+        ec2::allow_ingress(
+            root,
+            "AlbHttpsIngress",
+            &sg,
+            Peer::Cidr("0.0.0.0/0".into()),
+            443,
+            443,
+            "HTTPS (gRPC over HTTP/2) from clients",
+        )?;
+    }
+    Ok(sg)
+}

@@ -1,0 +1,514 @@
+//! `DEPLOY.md`: the runbook that takes a synthesized out dir to a serving gRPC endpoint with
+//! the exact `aws`, `docker`, `helm`, `kubectl` and `grpcurl` commands, in order.
+//!
+//! Rendered with tera from `DEPLOY.md.tera` (beside this file) from the [`Assembly`]: its
+//! stacks (deploy commands with each parameter's source) and its runbook spec. [`deploy_md`]
+//! checks the spec, turns it into a view whose shell words are already quoted, and renders.
+//! Every field is required (no `default` filters): a missing value is a Rust compile error,
+//! not a silent blank in the runbook.
+
+use std::collections::BTreeMap;
+
+use formwork_assembly::layout::{HELM_RESOLVED_DIR, K8S_RESOLVED_DIR};
+use formwork_assembly::placeholder::{is_placeholder_name, placeholder};
+use formwork_assembly::runbook::Host;
+use formwork_assembly::{Assembly, INLINE_BODY_LIMIT, OutputRef, RunbookSpec, ValueSource};
+use formwork_constructs::core::Lookup;
+use serde::Serialize;
+
+use crate::shell::sh_quote;
+
+/// The template (committed beside this module, snapshot-tested through [`deploy_md`]).
+pub const TEMPLATE: &str = include_str!("DEPLOY.md.tera");
+
+/// The gRPC services that must be routed for `grpcurl list` and the health check.
+const REFLECTION: &str = "grpc.reflection.v1.ServerReflection";
+const HEALTH: &str = "grpc.health.v1.Health";
+
+/// Renders `DEPLOY.md` for `asm` (which must have a runbook spec), with the commands naming
+/// the out dir as `out_dir`. Errors list every problem with the spec, one per line, or the
+/// template error.
+pub fn deploy_md(asm: &Assembly, out_dir: &str) -> Result<String, String> {
+    let Some(spec) = &asm.runbook else {
+        return Err("the assembly has no runbook spec".to_owned());
+    };
+    let errs = check(asm, spec, out_dir);
+    if !errs.is_empty() {
+        return Err(errs.join("\n"));
+    }
+    let view = View::new(asm, spec, out_dir);
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    tera.add_raw_template("DEPLOY.md", TEMPLATE)
+        .map_err(|e| tera_error(&e))?;
+    let context = tera::Context::from_serialize(&view).map_err(|e| tera_error(&e))?;
+    tera.render("DEPLOY.md", &context)
+        .map_err(|e| tera_error(&e))
+}
+
+fn tera_error(e: &dyn std::error::Error) -> String {
+    let mut msg = format!("DEPLOY.md template: {e}");
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    msg
+}
+
+/// The shell command substitution that prints a stack output.
+pub fn output_lookup(asm: &Assembly, o: &OutputRef) -> String {
+    format!(
+        "$(aws cloudformation describe-stacks --region {} --stack-name {} --query \"Stacks[0].Outputs[?OutputKey=='{}'].OutputValue\" --output text)",
+        sh_quote(asm.region_of(&o.stack)),
+        sh_quote(&o.stack),
+        o.output
+    )
+}
+
+/// The shell command substitution that prints a looked-up value in `region`.
+pub fn lookup_command(lookup: &Lookup, region: &str) -> String {
+    match lookup {
+        Lookup::ManagedPrefixList { name } => format!(
+            "$(aws ec2 describe-managed-prefix-lists --region {} --filters Name=prefix-list-name,Values={} --query 'PrefixLists[0].PrefixListId' --output text)",
+            sh_quote(region),
+            sh_quote(name)
+        ),
+    }
+}
+
+fn check_output(asm: &Assembly, ptr: &str, o: &OutputRef, e: &mut Vec<String>) {
+    if !o.output.chars().all(|c| c.is_ascii_alphanumeric()) || o.output.is_empty() {
+        e.push(format!(
+            "{ptr}: output id `{}` must be alphanumeric",
+            o.output
+        ));
+    }
+    match asm.stack(&o.stack) {
+        None => e.push(format!("{ptr}: no stack `{}` in the assembly", o.stack)),
+        Some(s) if s.region.is_none() => e.push(format!(
+            "{ptr}: stack `{}` has no Region; the runbook names one for every command",
+            o.stack
+        )),
+        Some(s) if !s.outputs.iter().any(|x| x.name == o.output) => e.push(format!(
+            "{ptr}: stack `{}` has no output `{}`",
+            o.stack, o.output
+        )),
+        Some(_) => {}
+    }
+}
+
+fn check(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> Vec<String> {
+    let mut e = Vec::new();
+    if out_dir.is_empty() {
+        e.push("out_dir is empty".to_owned());
+    }
+    for (i, s) in asm.stacks.iter().enumerate() {
+        if s.region.is_none() {
+            e.push(format!(
+                "stacks[{i}] `{}`: the runbook needs a Region",
+                s.name
+            ));
+        }
+        for p in &s.parameters {
+            if !is_placeholder_name(&p.name) {
+                e.push(format!(
+                    "stacks[{i}]: parameter `{}` is not a parameter id",
+                    p.name
+                ));
+            }
+            if let ValueSource::StackOutput { stack, output } = &p.source {
+                check_output(
+                    asm,
+                    &format!("stacks[{i}].{}", p.name),
+                    &OutputRef::new(stack, output),
+                    &mut e,
+                );
+            }
+        }
+    }
+    for (i, s) in spec.services.iter().enumerate() {
+        check_output(
+            asm,
+            &format!("services[{i}].repository"),
+            &s.repository,
+            &mut e,
+        );
+        if let Some(tg) = &s.target_group {
+            check_output(asm, &format!("services[{i}].target_group"), tg, &mut e);
+        } else if spec.lattice.is_none() {
+            e.push(format!(
+                "services[{i}]: a target group output is required without VPC Lattice"
+            ));
+        }
+        if s.image_tag.len() > 128
+            || !s
+                .image_tag
+                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            || !s
+                .image_tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            e.push(format!(
+                "services[{i}]: image tag `{}` must be 1–128 letters, digits, `_`, `.` or `-`",
+                s.image_tag
+            ));
+        }
+        if s.name.is_empty() || s.namespace.is_empty() || s.image_tag.is_empty() {
+            e.push(format!(
+                "services[{i}]: name, namespace and image_tag are required"
+            ));
+        }
+        if s.port == 0 {
+            e.push(format!("services[{i}]: port must be 1–65535"));
+        }
+    }
+    for (name, o) in &asm.placeholders {
+        check_output(asm, &format!("placeholder {name}"), o, &mut e);
+    }
+    match (&spec.endpoint, &spec.lattice) {
+        (Some(ep), _) => {
+            if let Host::Output(o) = &ep.host {
+                check_output(asm, "endpoint.host", o, &mut e);
+            }
+        }
+        (None, None) => e.push("endpoint is required without VPC Lattice".to_owned()),
+        (None, Some(_)) => {}
+    }
+    if let Some(l) = &spec.lattice
+        && (l.service_network.is_empty() || l.gateway_namespace.is_empty())
+    {
+        e.push("lattice: service_network and gateway_namespace are required".to_owned());
+    }
+    if spec.cluster.name.is_empty() || spec.cluster.region.is_empty() {
+        e.push("cluster: name and region are required".to_owned());
+    }
+    e
+}
+
+// ---- the view the template sees: every shell word already quoted ----
+
+#[derive(Serialize)]
+struct View {
+    blueprint: String,
+    out_dir: String,
+    k8s_resolved_dir: String,
+    helm_values: String,
+    helm_resolved_values: String,
+    resolve_dirs: String,
+    operator_vars: Vec<OperatorVar>,
+    stacks: Vec<StackView>,
+    services: Vec<ServiceView>,
+    cluster: ClusterView,
+    placeholders: Vec<PlaceholderView>,
+    endpoint: Option<EndpointView>,
+    has_helm_values: bool,
+    lattice: Option<LatticeView>,
+}
+
+#[derive(Serialize)]
+struct LatticeView {
+    service_network: String,
+    gateway_namespace: String,
+    controller_namespace: String,
+    chart_version: String,
+    gateway_api_version: String,
+    grpcurl_image: String,
+    iam_auth: bool,
+    routes: Vec<RouteView>,
+}
+
+#[derive(Serialize)]
+struct RouteView {
+    name: String,
+    namespace: String,
+    dns_var: String,
+    dns_lookup: String,
+    callers: String,
+}
+
+#[derive(Serialize)]
+struct OperatorVar {
+    variable: String,
+    hint: String,
+}
+
+#[derive(Serialize)]
+struct StackView {
+    name: String,
+    region: String,
+    template: String,
+    needs_s3_bucket: bool,
+    capabilities: String,
+    parameters: Vec<String>,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ServiceView {
+    name: String,
+    namespace: String,
+    repo_var: String,
+    repo_lookup: String,
+    image_tag: String,
+    build_context: String,
+    grpc_services: Vec<String>,
+    port: u16,
+    health_routed: bool,
+    reflection_routed: bool,
+    region: String,
+    registry_word: String,
+    image_word: String,
+    tg_var: String,
+    tg_lookup: String,
+}
+
+fn dns_var(service: &str) -> String {
+    format!("DNS_{}", service.to_ascii_uppercase().replace('-', "_"))
+}
+
+#[derive(Serialize)]
+struct ClusterView {
+    name: String,
+    region: String,
+    self_managed_lbc: bool,
+    chart_version_flag: String,
+    image_platform: String,
+}
+
+#[derive(Serialize)]
+struct PlaceholderView {
+    name: String,
+    stack: String,
+    output: String,
+    lookup: String,
+    text: String,
+    sed_expr: String,
+}
+
+#[derive(Serialize)]
+struct EndpointView {
+    host_word: String,
+    authority_flag: String,
+    unrouted: String,
+}
+
+impl View {
+    fn new(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> View {
+        let out = out_dir.trim_end_matches('/').to_owned();
+        let mut operator_vars = BTreeMap::new();
+        for s in &asm.stacks {
+            for p in &s.parameters {
+                if let ValueSource::Operator { hint } = &p.source {
+                    operator_vars
+                        .entry(p.name.clone())
+                        .or_insert_with(|| hint.clone());
+                }
+            }
+        }
+        let lbc = spec
+            .cluster
+            .load_balancer_controller
+            .as_ref()
+            .filter(|_| spec.lattice.is_none());
+        let self_managed = lbc.is_some();
+        let values_file = match (&spec.lattice, lbc) {
+            (Some(l), _) => Some(l.controller.values_file.clone()),
+            (None, Some(h)) => Some(h.values_file.clone()),
+            (None, None) => None,
+        };
+        let has_helm_values = values_file.is_some();
+        let values_file = values_file.unwrap_or_default();
+        let helm_values = format!("{out}/{values_file}");
+        let helm_file = values_file
+            .rsplit('/')
+            .next()
+            .unwrap_or(&values_file)
+            .to_owned();
+        let mut resolve_dirs = vec![format!("{out}/{K8S_RESOLVED_DIR}")];
+        if has_helm_values {
+            resolve_dirs.push(format!("{out}/{HELM_RESOLVED_DIR}"));
+        }
+        let value_word =
+            |stack_region: &str, p: &formwork_assembly::ParameterSpec| -> Option<String> {
+                match &p.source {
+                    ValueSource::Default => None,
+                    ValueSource::StackOutput { stack, output } => Some(format!(
+                        "{}=\"{}\"",
+                        p.name,
+                        output_lookup(asm, &OutputRef::new(stack, output))
+                    )),
+                    ValueSource::Lookup { lookup } => Some(format!(
+                        "{}=\"{}\"",
+                        p.name,
+                        lookup_command(lookup, stack_region)
+                    )),
+                    ValueSource::Operator { .. } => Some(format!("{}=\"${}\"", p.name, p.name)),
+                }
+            };
+        View {
+            blueprint: spec.title.clone(),
+            out_dir: sh_quote(&out),
+            k8s_resolved_dir: sh_quote(&format!("{out}/{K8S_RESOLVED_DIR}")),
+            helm_values: sh_quote(&helm_values),
+            helm_resolved_values: sh_quote(&format!("{out}/{HELM_RESOLVED_DIR}/{helm_file}")),
+            resolve_dirs: resolve_dirs
+                .iter()
+                .map(|d| sh_quote(d))
+                .collect::<Vec<_>>()
+                .join(" "),
+            operator_vars: operator_vars
+                .into_iter()
+                .map(|(variable, hint)| OperatorVar { variable, hint })
+                .collect(),
+            stacks: asm
+                .stacks
+                .iter()
+                .map(|s| {
+                    let region = s.region.clone().unwrap_or_default();
+                    StackView {
+                        name: sh_quote(&s.name),
+                        region: sh_quote(&region),
+                        template: sh_quote(&format!("{out}/{}", s.template)),
+                        needs_s3_bucket: s.body_bytes > INLINE_BODY_LIMIT,
+                        capabilities: s
+                            .capabilities
+                            .iter()
+                            .map(|c| sh_quote(c))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        parameters: s
+                            .parameters
+                            .iter()
+                            .filter_map(|p| value_word(&region, p))
+                            .collect(),
+                        tags: s
+                            .tags
+                            .iter()
+                            .map(|(k, v)| sh_quote(&format!("{k}={v}")))
+                            .collect(),
+                    }
+                })
+                .collect(),
+            services: spec
+                .services
+                .iter()
+                .map(|s| ServiceView {
+                    name: s.name.clone(),
+                    namespace: sh_quote(&s.namespace),
+                    repo_var: s.repository.output.clone(),
+                    repo_lookup: output_lookup(asm, &s.repository),
+                    image_tag: sh_quote(&s.image_tag),
+                    build_context: sh_quote(&s.build_context),
+                    grpc_services: s.grpc_services.clone(),
+                    port: s.port,
+                    health_routed: s.grpc_services.iter().any(|g| g == HEALTH),
+                    reflection_routed: s.grpc_services.iter().any(|g| g == REFLECTION),
+                    region: sh_quote(asm.region_of(&s.repository.stack)),
+                    registry_word: format!("\"${{{}%%/*}}\"", s.repository.output),
+                    image_word: format!("\"${}:{}\"", s.repository.output, s.image_tag),
+                    tg_var: s
+                        .target_group
+                        .as_ref()
+                        .map(|t| t.output.clone())
+                        .unwrap_or_default(),
+                    tg_lookup: s
+                        .target_group
+                        .as_ref()
+                        .map(|t| output_lookup(asm, t))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            cluster: ClusterView {
+                name: sh_quote(&spec.cluster.name),
+                region: sh_quote(&spec.cluster.region),
+                self_managed_lbc: self_managed,
+                chart_version_flag: lbc
+                    .and_then(|h| h.chart_version.as_ref())
+                    .map(|v| format!(" --version {}", sh_quote(v)))
+                    .unwrap_or_default(),
+                image_platform: sh_quote(&spec.cluster.image_platform),
+            },
+            placeholders: asm
+                .placeholders
+                .iter()
+                .map(|(name, o)| PlaceholderView {
+                    name: name.clone(),
+                    stack: o.stack.clone(),
+                    output: o.output.clone(),
+                    lookup: output_lookup(asm, o),
+                    text: placeholder(name),
+                    sed_expr: format!("'s|\\${{{n}}}|'\"${n}\"'|g'", n = name),
+                })
+                .collect(),
+            endpoint: spec.endpoint.as_ref().map(|ep| EndpointView {
+                host_word: match &ep.host {
+                    Host::Name { name } => sh_quote(name),
+                    Host::Output(o) => format!("\"{}\"", output_lookup(asm, o)),
+                },
+                unrouted: ep.unrouted.clone(),
+                authority_flag: ep
+                    .authority
+                    .as_ref()
+                    .map(|a| format!(" -authority {}", sh_quote(a)))
+                    .unwrap_or_default(),
+            }),
+            has_helm_values,
+            lattice: spec.lattice.as_ref().map(|l| LatticeView {
+                service_network: sh_quote(&l.service_network),
+                gateway_namespace: sh_quote(&l.gateway_namespace),
+                controller_namespace: l.controller_namespace.clone(),
+                chart_version: sh_quote(l.controller.chart_version.as_deref().unwrap_or("")),
+                gateway_api_version: l.gateway_api_version.clone(),
+                grpcurl_image: sh_quote(&l.grpcurl_image),
+                iam_auth: l.iam_auth,
+                routes: spec
+                    .services
+                    .iter()
+                    .map(|s| {
+                        let callers = l
+                            .callers
+                            .iter()
+                            .find(|(n, _)| *n == s.name)
+                            .map(|(_, c)| c.clone())
+                            .unwrap_or_default();
+                        RouteView {
+                            name: s.name.clone(),
+                            namespace: sh_quote(&s.namespace),
+                            dns_var: dns_var(&s.name),
+                            dns_lookup: format!(
+                                "$(kubectl -n {} get grpcroute {} -o jsonpath='{{.metadata.annotations.{}}}')",
+                                sh_quote(&s.namespace),
+                                s.name,
+                                l.dns_annotation.replace('.', "\\.")
+                            ),
+                            callers: if callers.is_empty() {
+                                "nobody (its auth policy denies every caller)".to_owned()
+                            } else {
+                                callers
+                                    .iter()
+                                    .map(|c| format!("`{c}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            },
+                        }
+                    })
+                    .collect(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_never_masks_missing_data() {
+        assert!(
+            !TEMPLATE.contains("default("),
+            "no `default` filters in DEPLOY.md.tera"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! `DEPLOY.md` rendered from an assembly: snapshots of the self-managed controller and Auto Mode
+//! variants, determinism, and the checks of the spec.
+
+use std::collections::BTreeMap;
+
+use formwork::assembly::runbook::{ClusterStep, Endpoint, HelmRelease, Host, ServiceStep};
+use formwork::assembly::{
+    Assembly, CrossStack, FORMAT, OutputRef, OutputSpec, ParameterSpec, RunbookSpec, Source,
+    StackArtifact, ValueSource,
+};
+use formwork::runbook::deploy_md;
+use serde_json::json;
+
+use crate::support::settings;
+
+fn stack(name: &str, region: &str, outputs: &[&str]) -> StackArtifact {
+    StackArtifact {
+        name: name.to_owned(),
+        region: Some(region.to_owned()),
+        template: format!("{name}.template.json"),
+        template_yaml: format!("{name}.template.yaml"),
+        body_bytes: 1000,
+        resources: 1,
+        capabilities: vec![],
+        tags: BTreeMap::new(),
+        parameters: vec![],
+        outputs: outputs
+            .iter()
+            .map(|o| OutputSpec {
+                name: (*o).to_owned(),
+                read_by: vec![],
+            })
+            .collect(),
+        reads: vec![],
+        body: json!({}),
+    }
+}
+
+fn out(output: &str) -> OutputRef {
+    OutputRef::new("greeter", output)
+}
+
+fn assembly(self_managed: bool) -> Assembly {
+    let edge = StackArtifact {
+        tags: BTreeMap::from([("project".to_owned(), "greeter".to_owned())]),
+        ..stack("greeter-edge", "us-east-1", &["WebAclArn"])
+    };
+    let mut main = stack(
+        "greeter",
+        "eu-west-1",
+        &[
+            "AlbSecurityGroupId",
+            "DistributionDomainName",
+            "GreeterRepositoryUri",
+            "GreeterTargetGroupArn",
+            "VpcId",
+        ],
+    );
+    main.capabilities = vec!["CAPABILITY_NAMED_IAM".to_owned()];
+    main.body_bytes = 60_000;
+    main.tags = BTreeMap::from([
+        ("cost-center".to_owned(), "42 a".to_owned()),
+        ("project".to_owned(), "greeter".to_owned()),
+    ]);
+    main.parameters = vec![
+        ParameterSpec {
+            name: "WebAclArn".to_owned(),
+            source: ValueSource::StackOutput {
+                stack: "greeter-edge".to_owned(),
+                output: "WebAclArn".to_owned(),
+            },
+            no_echo: false,
+        },
+        ParameterSpec {
+            name: "OriginSecret".to_owned(),
+            source: ValueSource::Operator {
+                hint: "a random string the ALB expects in the `X-Origin-Verify` header".to_owned(),
+            },
+            no_echo: true,
+        },
+        ParameterSpec {
+            name: "CloudFrontPrefixListId".to_owned(),
+            source: ValueSource::Lookup {
+                lookup: formwork::constructs::core::Lookup::ManagedPrefixList {
+                    name: "com.amazonaws.global.cloudfront.origin-facing".to_owned(),
+                },
+            },
+            no_echo: false,
+        },
+        ParameterSpec {
+            name: "Owner".to_owned(),
+            source: ValueSource::Default,
+            no_echo: false,
+        },
+    ];
+    let mut placeholders = BTreeMap::from([
+        (
+            "GreeterRepositoryUri".to_owned(),
+            out("GreeterRepositoryUri"),
+        ),
+        (
+            "GreeterTargetGroupArn".to_owned(),
+            out("GreeterTargetGroupArn"),
+        ),
+    ]);
+    if self_managed {
+        placeholders.insert("AlbSecurityGroupId".to_owned(), out("AlbSecurityGroupId"));
+        placeholders.insert("VpcId".to_owned(), out("VpcId"));
+    }
+    Assembly {
+        format: FORMAT,
+        source: Source::Blueprint {
+            name: "grpc-eks-edge".to_owned(),
+        },
+        cross_stack: CrossStack::Parameters,
+        stacks: vec![edge, main],
+        files: vec![],
+        placeholders,
+        runbook: Some(RunbookSpec {
+            title: "grpc-eks-edge".to_owned(),
+            services: vec![ServiceStep {
+                name: "greeter".to_owned(),
+                namespace: "greeter".to_owned(),
+                repository: out("GreeterRepositoryUri"),
+                target_group: Some(out("GreeterTargetGroupArn")),
+                image_tag: "1.4.2".to_owned(),
+                build_context: "./services/greeter".to_owned(),
+                grpc_services: vec![
+                    "helloworld.Greeter".to_owned(),
+                    "grpc.health.v1.Health".to_owned(),
+                ],
+                port: 50051,
+            }],
+            cluster: ClusterStep {
+                name: "greeter".to_owned(),
+                region: "eu-west-1".to_owned(),
+                load_balancer_controller: self_managed.then(|| HelmRelease {
+                    chart_version: Some("3.5.0".to_owned()),
+                    values_file: "helm/lbc-values.yaml".to_owned(),
+                }),
+                image_platform: "linux/amd64".to_owned(),
+            },
+            endpoint: Some(Endpoint {
+                host: Host::Output(out("DistributionDomainName")),
+                authority: Some("api.example.com".to_owned()),
+                unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
+            }),
+            lattice: None,
+        }),
+        app: None,
+    }
+}
+
+#[test]
+fn runbook_self_managed_lbc() {
+    let md = deploy_md(&assembly(true), "out").unwrap();
+    assert!(md.contains("helm upgrade --install aws-load-balancer-controller"));
+    assert!(md.contains("out/helm/lbc-values.yaml"));
+    assert!(md.contains("Values=com.amazonaws.global.cloudfront.origin-facing"));
+    settings().bind(|| insta::assert_snapshot!("runbook__greeter_self_managed_lbc", md));
+}
+
+#[test]
+fn runbook_auto_mode() {
+    let mut asm = assembly(false);
+    asm.stacks.remove(0);
+    let main = &mut asm.stacks[0];
+    main.parameters.clear();
+    main.capabilities.clear();
+    main.tags.clear();
+    main.body_bytes = 1000;
+    let spec = asm.runbook.as_mut().unwrap();
+    spec.services[0].grpc_services = vec!["helloworld.Greeter".to_owned()];
+    spec.endpoint = Some(Endpoint {
+        host: Host::Name {
+            name: "d111111abcdef8.cloudfront.net".to_owned(),
+        },
+        authority: None,
+        unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
+    });
+    let md = deploy_md(&asm, "out").unwrap();
+    assert!(!md.contains("helm "));
+    settings().bind(|| insta::assert_snapshot!("runbook__greeter_auto_mode", md));
+}
+
+#[test]
+fn runbook_is_deterministic_and_checks_its_spec() {
+    let asm = assembly(true);
+    assert_eq!(deploy_md(&asm, "out"), deploy_md(&asm.clone(), "out"));
+    let mut bad = asm;
+    bad.placeholders
+        .insert("NoSuch".to_owned(), out("NoSuchOutput"));
+    bad.runbook.as_mut().unwrap().services[0].image_tag = "latest tag".to_owned();
+    bad.stacks[0].parameters.push(ParameterSpec {
+        name: "a-b".to_owned(),
+        source: ValueSource::Default,
+        no_echo: false,
+    });
+    let e = deploy_md(&bad, "out").unwrap_err();
+    for needle in [
+        "placeholder NoSuch: stack `greeter` has no output `NoSuchOutput`",
+        "image tag `latest tag`",
+        "parameter `a-b`",
+    ] {
+        assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
+    }
+}
