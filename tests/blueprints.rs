@@ -163,3 +163,23 @@ fn committed_readmes_match_the_schemas() {
         );
     }
 }
+
+#[test]
+fn every_manifest_matches_the_committed_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo().join("assembly/manifest.schema.json"))
+            .expect("committed schema"),
+    )
+    .expect("json");
+    let v = jsonschema::validator_for(&schema).expect("a valid schema");
+    for bp in formwork_blueprints::BLUEPRINTS {
+        let (files, _) = build_files(bp.example.as_bytes(), bp.name).expect("builds");
+        let (_, bytes) = files
+            .iter()
+            .find(|(rel, _)| rel == "manifest.json")
+            .expect("manifest.json");
+        let manifest: serde_json::Value = serde_json::from_slice(bytes).expect("json");
+        let errors: Vec<String> = v.iter_errors(&manifest).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", bp.name);
+    }
+}

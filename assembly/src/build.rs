@@ -104,6 +104,13 @@ impl Assembly {
         }
     }
 
+    /// The placeholder text (`${Output}`) for a stack output, declared as filled by it: the
+    /// placeholder is named after the output.
+    pub fn placeholder_for(&mut self, output: &OutputRef) -> Result<String, String> {
+        self.add_placeholder(output.output.clone(), output.clone())?;
+        Ok(crate::placeholder::placeholder(&output.output))
+    }
+
     /// Sets the runbook spec.
     pub fn set_runbook(&mut self, spec: RunbookSpec) {
         self.runbook = Some(spec);

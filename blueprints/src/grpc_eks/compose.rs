@@ -3,6 +3,7 @@
 //! construct of a service stack makes the cross-stack reference (see
 //! `formwork_constructs::core::xref`).
 
+use formwork_assembly::OutputRef;
 use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
     OriginVerifyHeader, PriceClass, ViewerCertificate,
@@ -36,16 +37,37 @@ struct Shared {
     logs: BucketHandle,
     regional_acl: WebAclHandle,
     edge_acl: Option<WebAclHandle>,
+    /// The platform outputs the Kubernetes side reads.
+    cluster_name: OutputRef,
+    vpc_id: OutputRef,
+}
+
+/// The outputs the Kubernetes side and the runbook read, each named once, here.
+pub(super) struct Published {
+    /// The EKS cluster's name (the Load Balancer Controller's `clusterName`).
+    pub cluster_name: OutputRef,
+    /// The VPC id (the Load Balancer Controller's `vpcId`).
+    pub vpc_id: OutputRef,
+    /// Per service, in config order: its repository URI and target group ARN.
+    pub services: Vec<(OutputRef, OutputRef)>,
+    /// The host clients call: the first service stack's distribution (edge) or ALB.
+    pub endpoint: OutputRef,
 }
 
 /// Adds every stack of the blueprint to `app`, in deploy order.
-pub(super) fn compose(app: &mut App, cfg: &EksConfig, cidr: ec2::Ipv4Cidr) -> Result<(), Error> {
+pub(super) fn compose(
+    app: &mut App,
+    cfg: &EksConfig,
+    cidr: ec2::Ipv4Cidr,
+) -> Result<Published, Error> {
     let edge_acl = if needs_edge_stack(cfg) {
         Some(edge_stack(app, cfg)?)
     } else {
         None
     };
     let shared = platform_stack(app, cfg, cidr, edge_acl)?;
+    let mut services = Vec::new();
+    let mut endpoint = None;
     for (n, group) in shards(cfg).into_iter().enumerate() {
         let name = service_stack_name(cfg, n + 1);
         let what = format!(
@@ -58,9 +80,19 @@ pub(super) fn compose(app: &mut App, cfg: &EksConfig, cidr: ec2::Ipv4Cidr) -> Re
             group.len()
         );
         let st = stack_with_tags(app, &name, &cfg.region, cfg, &what)?;
-        service_stack(st, cfg, &shared, n + 1, &group)?;
+        let (host, outs) = service_stack(st, cfg, &shared, n + 1, &group)?;
+        endpoint.get_or_insert(host);
+        services.extend(outs);
     }
-    Ok(())
+    Ok(Published {
+        cluster_name: shared.cluster_name,
+        vpc_id: shared.vpc_id,
+        services,
+        endpoint: endpoint.ok_or_else(|| Error::Stack {
+            stack: cfg.name.clone(),
+            message: "a blueprint needs at least one service".to_owned(),
+        })?,
+    })
 }
 
 fn stack_with_tags<'a>(
@@ -82,8 +114,15 @@ fn stack_with_tags<'a>(
     Ok(st)
 }
 
-fn out(st: &mut Stack, id: &str, value: impl Into<Expr>, description: &str) -> Result<(), Error> {
-    st.add_output(id, Output::new(value, description))
+/// Adds an output and returns where it is, for the readers of the out dir.
+fn out(
+    st: &mut Stack,
+    id: &str,
+    value: impl Into<Expr>,
+    description: &str,
+) -> Result<OutputRef, Error> {
+    st.add_output(id, Output::new(value, description))?;
+    Ok(OutputRef::new(st.name(), id))
 }
 
 fn edge_rate(cfg: &EksConfig) -> u64 {
@@ -199,7 +238,7 @@ fn platform_stack(
     let subnet_ids = |subnets: &[ec2::SubnetHandle]| {
         Expr::join(",", subnets.iter().map(|s| s.id.expr().clone()).collect())
     };
-    out(
+    let vpc_id = out(
         st,
         "VpcId",
         vpc.id.clone(),
@@ -217,7 +256,7 @@ fn platform_stack(
         subnet_ids(&vpc.private_subnets),
         "Private subnets (nodes and pods)",
     )?;
-    out(
+    let cluster_name = out(
         st,
         "ClusterName",
         cluster.name.clone(),
@@ -263,6 +302,8 @@ fn platform_stack(
         logs,
         regional_acl,
         edge_acl,
+        cluster_name,
+        vpc_id,
     })
 }
 
@@ -276,14 +317,15 @@ fn ports(group: &[&ServiceConfig]) -> Vec<u16> {
 
 /// `<name>-services-<n>`: an ALB (security group, HTTPS listener, WAF association), for
 /// `grpc-eks-edge` a CloudFront distribution, and per service an ECR repository, a target group
-/// and its listener rules.
+/// and its listener rules. Returns the endpoint output and, per service, the repository and
+/// target group outputs.
 fn service_stack(
     st: &mut Stack,
     cfg: &EksConfig,
     shared: &Shared,
     shard: usize,
     group: &[&ServiceConfig],
-) -> Result<(), Error> {
+) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
     let edge = match (&cfg.edge, &shared.edge_acl) {
         (Some(e), Some(acl)) => {
             let header = OriginVerifyHeader::from_new_parameter(st, "OriginVerifySecret")?;
@@ -347,9 +389,9 @@ fn service_stack(
         .unwrap_or_default();
     let auto = cfg.cluster.compute == ComputeMode::AutoMode;
     let mut outputs: Vec<(String, Output)> = Vec::new();
-    for (i, svc) in group.iter().enumerate() {
-        let id = pascal(&svc.name);
-        let mut s = root.child(&id)?;
+    let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
+    for (i, (svc, id)) in group.iter().zip(&ids).enumerate() {
+        let mut s = root.child(id)?;
         let repo = Repository::new(
             &mut s,
             "Repository",
@@ -457,10 +499,20 @@ fn service_stack(
         ];
     }
     let st = root.stack();
+    let host = OutputRef::new(st.name(), &endpoint[0].0);
     for (k, o) in endpoint.into_iter().chain(outputs) {
         st.add_output(&k, o)?;
     }
-    Ok(())
+    let published = ids
+        .iter()
+        .map(|id| {
+            (
+                OutputRef::new(st.name(), format!("{id}RepositoryUri")),
+                OutputRef::new(st.name(), format!("{id}TargetGroupArn")),
+            )
+        })
+        .collect();
+    Ok((host, published))
 }
 
 /// The ALB's security group: egress only to the pods' ports in the VPC; ingress on 443 from

@@ -3,12 +3,12 @@
 //! and the runbook spec.
 
 use formwork_assembly::runbook::{ClusterStep, Endpoint, HelmRelease, Host, ServiceStep};
-use formwork_assembly::{Assembly, OutputRef, RunbookSpec, placeholder};
+use formwork_assembly::{Assembly, RunbookSpec};
 
+use super::blueprint_name;
+use super::compose::Published;
 use super::config::{ComputeMode, EksConfig};
-use super::{blueprint_name, service_stack_name, shards};
 use crate::assemble::add_files;
-use crate::common::pascal;
 use crate::config::ConfigError;
 use crate::k8s::{
     Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
@@ -18,8 +18,14 @@ use crate::k8s::{
 /// Pinned chart of the self-managed AWS Load Balancer Controller.
 pub const LBC_CHART_VERSION: &str = "3.5.0";
 
-/// Adds the manifests, the Helm values, their placeholders and the runbook to `asm`.
-pub(super) fn add_workload(asm: &mut Assembly, cfg: &EksConfig) -> Result<(), Vec<ConfigError>> {
+/// Adds the manifests, the Helm values, their placeholders and the runbook to `asm`; every
+/// value from a stack comes from `published`.
+pub(super) fn add_workload(
+    asm: &mut Assembly,
+    cfg: &EksConfig,
+    published: &Published,
+) -> Result<(), Vec<ConfigError>> {
+    let internal = |m: String| vec![ConfigError::at("", m)];
     let auto = cfg.cluster.compute == ComputeMode::AutoMode;
     let binding_api = if auto {
         TargetGroupBindingApi::EksAmazonawsComV1
@@ -28,19 +34,14 @@ pub(super) fn add_workload(asm: &mut Assembly, cfg: &EksConfig) -> Result<(), Ve
     };
     let mut workloads = Vec::new();
     let mut services = Vec::new();
-    let mut placeholders = Vec::new();
-    for (n, group) in shards(cfg).into_iter().enumerate() {
-        let stack = service_stack_name(cfg, n + 1);
-        for svc in group {
-            let id = pascal(&svc.name);
-            let repo = format!("{id}RepositoryUri");
-            let tg = format!("{id}TargetGroupArn");
+    for (svc, (repo, tg)) in cfg.services.iter().zip(&published.services) {
+        {
             let mut w = Workload::new(
                 svc.name.clone(),
                 svc.name.clone(),
-                format!("{}:{}", placeholder(&repo), svc.image_tag),
+                format!("{}:{}", asm.placeholder_for(repo).map_err(internal)?, svc.image_tag),
                 svc.port as u16,
-                placeholder(&tg),
+                asm.placeholder_for(tg).map_err(internal)?,
             );
             w.replicas = svc.replicas;
             w.cpu_request = svc.cpu.clone();
@@ -56,47 +57,34 @@ pub(super) fn add_workload(asm: &mut Assembly, cfg: &EksConfig) -> Result<(), Ve
             services.push(ServiceStep {
                 name: svc.name.clone(),
                 namespace: svc.name.clone(),
-                repository: OutputRef::new(&stack, &repo),
-                target_group: Some(OutputRef::new(&stack, &tg)),
+                repository: repo.clone(),
+                target_group: Some(tg.clone()),
                 image_tag: svc.image_tag.clone(),
                 build_context: format!("./{}", svc.name),
                 grpc_services: svc.grpc_services.clone(),
                 port: svc.port as u16,
             });
-            placeholders.push((repo.clone(), OutputRef::new(&stack, &repo)));
-            placeholders.push((tg.clone(), OutputRef::new(&stack, &tg)));
         }
     }
-    let internal = |m: String| vec![ConfigError::at("", m)];
     let mut files =
         merge_manifests(workloads_manifests(&workloads).map_err(internal)?).map_err(internal)?;
     if !auto {
+        let cluster = asm.placeholder_for(&published.cluster_name).map_err(internal)?;
+        let vpc = asm.placeholder_for(&published.vpc_id).map_err(internal)?;
         files.push((
             LBC_VALUES_FILE.to_owned(),
-            lbc_helm_values(
-                &placeholder("ClusterName"),
-                &cfg.region,
-                &placeholder("VpcId"),
-                "aws-load-balancer-controller",
-            ),
+            lbc_helm_values(&cluster, &cfg.region, &vpc, "aws-load-balancer-controller"),
         ));
-        for o in ["ClusterName", "VpcId"] {
-            placeholders.push((o.to_owned(), OutputRef::new(&cfg.name, o)));
-        }
-    }
-    for (name, output) in placeholders {
-        asm.add_placeholder(name, output).map_err(internal)?;
     }
     add_files(asm, files)?;
-    let first = service_stack_name(cfg, 1);
     let endpoint = match &cfg.edge {
         Some(e) => Endpoint {
-            host: Host::Output(OutputRef::new(&first, "DistributionDomainName")),
+            host: Host::Output(published.endpoint.clone()),
             authority: e.aliases.first().map(|a| a.replace("{n}", "1")),
             unrouted: "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)".to_owned(),
         },
         None => Endpoint {
-            host: Host::Output(OutputRef::new(&first, "AlbDnsName")),
+            host: Host::Output(published.endpoint.clone()),
             authority: None,
             unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
         },

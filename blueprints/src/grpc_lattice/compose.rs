@@ -2,9 +2,10 @@
 //! association and auth policy, the Gateway API Controller's identity, and per service an ECR
 //! repository and a caller identity.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use formwork_constructs::core::{App, Env, Error, Expr, Output, Parameter, Stack};
+use formwork_assembly::OutputRef;
+use formwork_constructs::core::{App, Env, Error, Expr, Output, Parameter, Pseudo, Stack};
 use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::eks::{PodIdentityAssociation, PodIdentityAssociationProps};
@@ -22,8 +23,29 @@ use crate::common::pascal;
 use crate::k8s::gateway::{CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT};
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 
-fn out(st: &mut Stack, id: &str, value: impl Into<Expr>, description: &str) -> Result<(), Error> {
-    st.add_output(id, Output::new(value, description))
+/// Adds an output and returns where it is, for the readers of the out dir.
+fn out(
+    st: &mut Stack,
+    id: &str,
+    value: impl Into<Expr>,
+    description: impl Into<String>,
+) -> Result<OutputRef, Error> {
+    st.add_output(id, Output::new(value, description))?;
+    Ok(OutputRef::new(st.name(), id))
+}
+
+/// The outputs the Kubernetes side and the runbook read, each named once, here.
+pub(super) struct Published {
+    /// The VPC id (the controller's `clusterVpcId`).
+    pub vpc_id: OutputRef,
+    /// The EKS cluster's name.
+    pub cluster_name: OutputRef,
+    /// The account id (the controller's `awsAccountId`).
+    pub account_id: OutputRef,
+    /// Per service name: its repository URI.
+    pub repositories: BTreeMap<String, OutputRef>,
+    /// Per service name: its IAM role's ARN (the principal callers' auth policies name).
+    pub roles: BTreeMap<String, OutputRef>,
 }
 
 /// Names of the services that call at least one other service.
@@ -84,7 +106,7 @@ pub(super) fn compose(
     app: &mut App,
     cfg: &LatticeConfig,
     cidr: ec2::Ipv4Cidr,
-) -> Result<(), Error> {
+) -> Result<Published, Error> {
     let iam = cfg.auth == AuthMode::AwsIam;
     let st = app.add_stack(&cfg.name, Env::region(&cfg.region))?;
     st.set_description(format!(
@@ -94,8 +116,11 @@ pub(super) fn compose(
     for (k, v) in &cfg.tags {
         st.add_tag(k, v);
     }
-    let prefix_list: formwork_constructs::core::Attr<()> = st.add_parameter(
+    let lattice_prefix_list = format!("com.amazonaws.{}.vpc-lattice", cfg.region);
+    let prefix_list = ec2::prefix_list_parameter(
+        st,
         PREFIX_LIST_PARAMETER,
+        &lattice_prefix_list,
         Parameter::string(format!(
             "Id of the managed prefix list com.amazonaws.{}.vpc-lattice (aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.{}.vpc-lattice)",
             cfg.region, cfg.region
@@ -192,7 +217,7 @@ pub(super) fn compose(
             &mut root,
             &format!("PodsFromLattice{p}"),
             &cluster.security_group,
-            Peer::PrefixList(prefix_list.expr().clone()),
+            Peer::PrefixList(prefix_list.clone()),
             p,
             p,
             &format!("VPC Lattice (requests and health checks) to pods on {p}"),
@@ -255,6 +280,8 @@ pub(super) fn compose(
     // Per service: repository, identity, and for callers the right to invoke Lattice services.
     let callers = callers_of_anything(cfg);
     let mut outputs = Vec::new();
+    let mut repositories = BTreeMap::new();
+    let mut roles = BTreeMap::new();
     for svc in &cfg.services {
         let id = pascal(&svc.name);
         let mut s = root.child(&id)?;
@@ -313,10 +340,9 @@ pub(super) fn compose(
             },
         )?;
         outputs.push((
+            svc.name.clone(),
             format!("{id}RepositoryUri"),
             Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
-        ));
-        outputs.push((
             format!("{id}RoleArn"),
             Output::new(
                 role.arn.clone(),
@@ -325,22 +351,22 @@ pub(super) fn compose(
         ));
     }
     let st = root.stack();
-    out(
+    let vpc_id = out(
         st,
         "VpcId",
         vpc.id.clone(),
         "VPC id (Gateway API Controller: clusterVpcId)",
     )?;
-    out(
+    let cluster_name = out(
         st,
         "ClusterName",
         cluster.name.clone(),
         "EKS cluster name (aws eks update-kubeconfig --name)",
     )?;
-    out(
+    let account_id = out(
         st,
         "AccountId",
-        Expr::reference("AWS::AccountId"),
+        Expr::Pseudo(Pseudo::AccountId),
         "Account id (Gateway API Controller: awsAccountId)",
     )?;
     out(
@@ -367,8 +393,17 @@ pub(super) fn compose(
         ctl_role.arn.clone(),
         "IAM role of the AWS Gateway API Controller (Pod Identity)",
     )?;
-    for (k, o) in outputs {
-        st.add_output(&k, o)?;
+    for (name, repo_id, repo, role_id, role) in outputs {
+        st.add_output(&repo_id, repo)?;
+        repositories.insert(name.clone(), OutputRef::new(st.name(), repo_id));
+        st.add_output(&role_id, role)?;
+        roles.insert(name, OutputRef::new(st.name(), role_id));
     }
-    Ok(())
+    Ok(Published {
+        vpc_id,
+        cluster_name,
+        account_id,
+        repositories,
+        roles,
+    })
 }

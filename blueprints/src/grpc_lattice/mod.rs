@@ -141,9 +141,9 @@ pub fn build(cfg: &LatticeConfig, opts: &SynthOptions) -> Result<Assembly, Vec<C
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
-    compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
+    let published = compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
     let mut asm = crate::assemble::assemble(BLUEPRINT.name, app, opts)?;
-    workload::add_workload(&mut asm, cfg)?;
+    workload::add_workload(&mut asm, cfg, &published)?;
     Ok(asm)
 }
 

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use formwork_assembly::runbook::{ClusterStep, HelmRelease, LatticeStep, ServiceStep};
 use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
 
+use super::compose::Published;
 use super::config::{AuthMode, HealthCheckProtocol, LatticeConfig};
 use super::{
     BLUEPRINT, CONTROLLER_CHART_VERSION, GATEWAY_API_VERSION, GRPCURL_IMAGE, gateway_namespace,
     hc_port,
 };
 use crate::assemble::add_files;
-use crate::common::pascal;
 use crate::config::ConfigError;
 use crate::k8s::gateway::{
     self, CONTROLLER_NAMESPACE, CONTROLLER_VALUES_FILE, HealthCheckVersion, LATTICE_DNS_ANNOTATION,
@@ -24,27 +24,34 @@ use crate::k8s::{Hpa, Workload, merge_manifests, placeholder, workload_manifests
 pub(super) fn add_workload(
     asm: &mut Assembly,
     cfg: &LatticeConfig,
+    published: &Published,
 ) -> Result<(), Vec<ConfigError>> {
     let internal = |m: String| vec![ConfigError::at("", m)];
-    let (files, used, spec) = workload(cfg).map_err(internal)?;
-    for o in used {
-        asm.add_placeholder(o.clone(), OutputRef::new(&cfg.name, o))
-            .map_err(internal)?;
+    let (files, used, spec) = workload(cfg, published).map_err(internal)?;
+    for o in &used {
+        asm.placeholder_for(o).map_err(internal)?;
     }
     add_files(asm, files)?;
     asm.set_runbook(spec);
     Ok(())
 }
 
-/// The files, the placeholders they use (all outputs of the one stack) and the runbook spec.
-type Workloads = (Vec<(String, String)>, BTreeSet<String>, RunbookSpec);
+/// The files, the outputs their placeholders stand for, and the runbook spec.
+type Workloads = (Vec<(String, String)>, BTreeSet<OutputRef>, RunbookSpec);
 
-fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
+fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
     let iam = cfg.auth == AuthMode::AwsIam;
-    let stack = cfg.name.clone();
     let gw_ns = gateway_namespace(cfg);
-    let out_ref = |output: String| OutputRef::new(&stack, output);
-    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut used: BTreeSet<OutputRef> = BTreeSet::new();
+    let mut use_output = |o: &OutputRef| {
+        used.insert(o.clone());
+        placeholder(&o.output)
+    };
+    let of = |m: &BTreeMap<String, OutputRef>, name: &str| {
+        m.get(name)
+            .cloned()
+            .ok_or_else(|| format!("internal error: no output for service `{name}`"))
+    };
     let mut sets = Vec::new();
     let mut services = Vec::new();
     let mut callers = Vec::new();
@@ -81,19 +88,14 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
         ),
     ]);
     for svc in &cfg.services {
-        let id = pascal(&svc.name);
+        let repository = of(&p.repositories, &svc.name)?;
         let mut w = Workload::new(
             svc.name.clone(),
             svc.name.clone(),
-            format!(
-                "{}:{}",
-                placeholder(&format!("{id}RepositoryUri")),
-                svc.image_tag
-            ),
+            format!("{}:{}", use_output(&repository), svc.image_tag),
             svc.port as u16,
             String::new(),
         );
-        used.insert(format!("{id}RepositoryUri"));
         w.replicas = svc.replicas;
         w.cpu_request = svc.cpu.clone();
         w.memory_request = svc.memory.clone();
@@ -134,15 +136,10 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
             ))?,
         ));
         if iam {
-            let arns: Vec<String> = svc
-                .callers
-                .iter()
-                .map(|c| {
-                    let o = format!("{}RoleArn", pascal(c));
-                    used.insert(o.clone());
-                    placeholder(&o)
-                })
-                .collect();
+            let mut arns = Vec::new();
+            for c in &svc.callers {
+                arns.push(use_output(&of(&p.roles, c)?));
+            }
             set.push((
                 format!("{dir}/72-iamauthpolicy.yaml"),
                 gateway::to_yaml(&gateway::iam_auth_policy(&svc.name, &svc.name, &arns))?,
@@ -152,7 +149,7 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
         services.push(ServiceStep {
             name: svc.name.clone(),
             namespace: svc.name.clone(),
-            repository: out_ref(format!("{id}RepositoryUri")),
+            repository,
             target_group: None,
             image_tag: svc.image_tag.clone(),
             build_context: format!("./{}", svc.name),
@@ -165,15 +162,12 @@ fn workload(cfg: &LatticeConfig) -> Result<Workloads, String> {
     files.push((
         CONTROLLER_VALUES_FILE.to_owned(),
         gateway::controller_helm_values(
-            &placeholder("ClusterName"),
+            &use_output(&p.cluster_name),
             &cfg.region,
-            &placeholder("AccountId"),
-            &placeholder("VpcId"),
+            &use_output(&p.account_id),
+            &use_output(&p.vpc_id),
         ),
     ));
-    for o in ["ClusterName", "AccountId", "VpcId"] {
-        used.insert(o.to_owned());
-    }
     let spec = RunbookSpec {
         title: BLUEPRINT.name.to_owned(),
         services,

@@ -31,7 +31,8 @@ pub use distribution::{
     DistributionLogging, DistributionProps, GrpcHttpVersion, MinimumTls, OriginProtection,
     OriginRequestPolicy, PriceClass, ViewerCertificate,
 };
+pub use crate::ec2::PrefixListId;
 pub use origin_protection::{
-    CloudFrontPrefixList, KNOWN_PREFIX_LISTS, ORIGIN_VERIFY_HEADER, OriginSecret,
-    OriginVerifyHeader, PrefixListId,
+    CloudFrontPrefixList, KNOWN_PREFIX_LISTS, ORIGIN_FACING, ORIGIN_VERIFY_HEADER, OriginSecret,
+    OriginVerifyHeader,
 };

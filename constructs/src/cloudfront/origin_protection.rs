@@ -3,15 +3,15 @@
 //! CloudFront's origin-facing managed prefix list ([`CloudFrontPrefixList`]).
 
 use crate::core::{Attr, Error, Parameter, Scope, Stack, Val, list};
-use crate::ec2::{Peer, SecurityGroupHandle, allow_ingress};
+use crate::ec2::{Peer, PrefixListId, SecurityGroupHandle, allow_ingress, prefix_list_parameter};
 use crate::elbv2::{DefaultAction, ExtraCondition, ListenerHandle, TargetGroupHandle};
 use crate::l1::elbv2::listener_rule as rule;
 
+/// The name of CloudFront's origin-facing managed prefix list (IPv4).
+pub const ORIGIN_FACING: &str = "com.amazonaws.global.cloudfront.origin-facing";
+
 /// Default name of the secret origin header.
 pub const ORIGIN_VERIFY_HEADER: &str = "X-Origin-Verify";
-
-/// Marker for a managed prefix list id (`pl-…`).
-pub enum PrefixListId {}
 
 /// Marker for the secret origin header value (a `NoEcho` parameter).
 pub enum OriginSecret {}
@@ -136,9 +136,6 @@ impl CloudFrontPrefixList {
 
     /// Adds (once per stack) the `CloudFrontPrefixListId` parameter and returns a `Ref` to it.
     pub fn parameter(stack: &mut Stack) -> Result<Attr<PrefixListId>, Error> {
-        if stack.has_parameter(Self::PARAMETER) {
-            return Ok(Attr::new(crate::core::Expr::reference(Self::PARAMETER)));
-        }
         let known = stack
             .region()
             .and_then(|r| KNOWN_PREFIX_LISTS.iter().find(|(k, _)| *k == r))
@@ -150,7 +147,7 @@ impl CloudFrontPrefixList {
         if let Some(id) = known {
             p = p.with_default(id);
         }
-        stack.add_parameter(Self::PARAMETER, p)
+        prefix_list_parameter(stack, Self::PARAMETER, ORIGIN_FACING, p)
     }
 
     /// Adds the parameter if needed and an `AWS::EC2::SecurityGroupIngress` as `scope/id`
@@ -166,7 +163,7 @@ impl CloudFrontPrefixList {
             scope,
             id,
             group,
-            Peer::PrefixList(pl.into_expr()),
+            Peer::PrefixList(pl),
             port,
             port,
             "HTTPS from CloudFront origin-facing ranges only",

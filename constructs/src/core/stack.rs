@@ -122,15 +122,23 @@ impl Stack {
         validate_logical_id(id)?;
         self.claim_id(id, &format!("Parameters/{id}"))?;
         self.parameters.push((id.to_owned(), p));
-        Ok(Attr::new(Expr::Stack(
-            self.key.clone(),
-            Box::new(Expr::Ref(id.to_owned())),
-        )))
+        self.parameter_ref(id).ok_or_else(|| missing_resource(&self.name, id))
     }
 
     /// Whether a parameter exists.
     pub fn has_parameter(&self, id: &str) -> bool {
         self.parameters.iter().any(|(k, _)| k == id)
+    }
+
+    /// A typed `Ref` to parameter `id`, when the stack has it (the same value
+    /// [`Stack::add_parameter`] returned).
+    pub fn parameter_ref<K>(&self, id: &str) -> Option<Attr<K>> {
+        self.has_parameter(id).then(|| {
+            Attr::new(Expr::Stack(
+                self.key.clone(),
+                Box::new(Expr::Ref(id.to_owned())),
+            ))
+        })
     }
 
     /// Parameters in declaration order.

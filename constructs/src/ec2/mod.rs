@@ -14,7 +14,7 @@ mod vpc;
 
 pub use cidr::Ipv4Cidr;
 pub use security_group::{
-    EgressRule, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupId, SecurityGroupProps,
-    allow_ingress,
+    EgressRule, Peer, PrefixListId, SecurityGroup, SecurityGroupHandle, SecurityGroupId,
+    SecurityGroupProps, allow_ingress, prefix_list_parameter,
 };
 pub use vpc::{SubnetHandle, SubnetId, Vpc, VpcHandle, VpcId, VpcProps};

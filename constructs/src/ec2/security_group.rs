@@ -1,6 +1,6 @@
 //! [`SecurityGroup`] and the rule resources that relate two groups.
 
-use crate::core::{Attr, Error, Expr, Scope, Val};
+use crate::core::{Attr, Error, Lookup, Parameter, Scope, Stack, Val};
 use crate::l1::ec2 as l1;
 
 use super::vpc::VpcId;
@@ -31,6 +31,28 @@ pub struct EgressRule {
     pub to_port: u16,
     /// Shown in the console.
     pub description: String,
+}
+
+/// Marker for a managed prefix list id (`pl-…`).
+pub enum PrefixListId {}
+
+/// Adds (once per stack) parameter `id` (`p`, with a lookup added) for the id of the
+/// AWS-managed prefix list `name` in the stack's Region: `formwork deploy` looks it up
+/// (`aws ec2 describe-managed-prefix-lists`) unless the operator passes one or `p` has a
+/// default. Returns a `Ref` to it.
+pub fn prefix_list_parameter(
+    stack: &mut Stack,
+    id: &str,
+    name: &str,
+    mut p: Parameter,
+) -> Result<Attr<PrefixListId>, Error> {
+    if let Some(r) = stack.parameter_ref(id) {
+        return Ok(r);
+    }
+    p.lookup = Some(Lookup::ManagedPrefixList {
+        name: name.to_owned(),
+    });
+    stack.add_parameter(id, p)
 }
 
 /// What [`SecurityGroup::new`] returns.
@@ -114,8 +136,9 @@ pub enum Peer {
     Cidr(String),
     /// Another security group.
     SecurityGroup(Attr<SecurityGroupId>),
-    /// A managed prefix list id (e.g. CloudFront's origin-facing list), literal or parameter.
-    PrefixList(Expr),
+    /// A managed prefix list (e.g. CloudFront's origin-facing list), usually a parameter that
+    /// `formwork deploy` looks up ([`prefix_list_parameter`]).
+    PrefixList(Attr<PrefixListId>),
 }
 
 /// Adds an `AWS::EC2::SecurityGroupIngress` as `scope/id`: TCP `from_port..=to_port` into
