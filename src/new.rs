@@ -181,6 +181,9 @@ formwork = {formwork}
 [dev-dependencies]
 insta = "1.49"
 serde_json = "1"
+
+# A workspace of its own, wherever the directory is.
+[workspace]
 "#
     )
 }
@@ -231,7 +234,7 @@ fn grpc_is_enabled_end_to_end() {{
     let greeter = formwork::testing::template(&asm, &format!("{{APP}}-greeter")).expect("stack");
     greeter.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::TargetGroup",
-        json!({{"ProtocolVersion": "GRPC", "TargetType": "ip", "Matcher": {{"GrpcCode": "12"}}}}),
+        json!({{"ProtocolVersion": "GRPC", "TargetType": "ip", "HealthCheckPath": "/grpc.health.v1.Health/Check", "Matcher": {{"GrpcCode": "0"}}}}),
     );
     greeter.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::Listener",

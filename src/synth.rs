@@ -80,11 +80,7 @@ pub type Files = (Vec<(String, Vec<u8>)>, SynthReport);
 
 /// Validates an assembly and renders its runbook: every file of the out dir, in memory.
 /// `out_dir` is how the runbook's commands name the out dir.
-pub fn finish(
-    mut asm: Assembly,
-    label: &str,
-    out_dir: &str,
-) -> Result<Files, SynthError> {
+pub fn finish(mut asm: Assembly, label: &str, out_dir: &str) -> Result<Files, SynthError> {
     let diagnostics = check::check_assembly(&asm);
     if diagnostics.iter().any(check::is_error) {
         return Err(SynthError::Diagnostics(
@@ -116,10 +112,7 @@ pub fn finish(
 
 /// Everything `synth -c` of these config bytes would write into an out dir named `out`, in
 /// memory, with the default options.
-pub fn build_files(
-    bytes: &[u8],
-    label: &str,
-) -> Result<Files, SynthError> {
+pub fn build_files(bytes: &[u8], label: &str) -> Result<Files, SynthError> {
     let asm = build_blueprint(bytes, label, &SynthOptions::default())?;
     finish(asm, label, "out")
 }

@@ -8,5 +8,6 @@ mod config_errors;
 mod deploy_moto;
 mod diff;
 mod oracles;
+mod own_app;
 mod runbook;
 mod scale;

@@ -19,15 +19,21 @@ fn sample() -> Assembly {
     let mut app = App::new();
     let a = app.add_stack("images", Env::region("eu-west-1")).unwrap();
     let repo = Repository::new(&mut a.root(), "Greeter", RepositoryProps::default()).unwrap();
-    a.add_output("GreeterUri", Output::new(repo.uri.clone(), "uri")).unwrap();
+    a.add_output("GreeterUri", Output::new(repo.uri.clone(), "uri"))
+        .unwrap();
     let b = app.add_stack("app", Env::region("eu-west-1")).unwrap();
-    b.add_output("Copy", Output::new(repo.arn.clone(), "read from images")).unwrap();
+    b.add_output("Copy", Output::new(repo.arn.clone(), "read from images"))
+        .unwrap();
     let mut asm = Assembly::from_app(Source::App { name: "t".into() }, app).unwrap();
     let ph = asm
         .placeholder_for(&OutputRef::new("images", "GreeterUri"))
         .unwrap();
-    asm.add_file("k8s/a.yaml", FileKind::K8sManifest, format!("image: \"{ph}:1\"\n"))
-        .unwrap();
+    asm.add_file(
+        "k8s/a.yaml",
+        FileKind::K8sManifest,
+        format!("image: \"{ph}:1\"\n"),
+    )
+    .unwrap();
     asm
 }
 
@@ -50,7 +56,11 @@ fn an_out_dir_reads_back_as_the_assembly() {
     assert_eq!(back.placeholders, asm.placeholders);
     assert_eq!(back.manifest_json(), asm.manifest_json());
     let images = back.stack("images").unwrap();
-    let arn = images.outputs.iter().find(|o| o.name == "GreeterArn").unwrap();
+    let arn = images
+        .outputs
+        .iter()
+        .find(|o| o.name == "GreeterArn")
+        .unwrap();
     assert_eq!(arn.read_by, ["app"]);
     assert_eq!(back.stack("app").unwrap().reads[0].output, "GreeterArn");
 }
@@ -75,14 +85,23 @@ fn unreadable_out_dirs_name_the_file() {
     let d = temp("bad");
     let e = Assembly::read(&d).unwrap_err().to_string();
     assert!(e.contains("manifest.json"), "{e}");
-    std::fs::write(d.join("manifest.json"), r#"{"format": 1, "blueprint": "x", "stacks": []}"#)
-        .unwrap();
+    std::fs::write(
+        d.join("manifest.json"),
+        r#"{"format": 1, "blueprint": "x", "stacks": []}"#,
+    )
+    .unwrap();
     let e = Assembly::read(&d).unwrap_err().to_string();
-    assert!(e.contains("format 1") && e.contains("synthesize the out dir again"), "{e}");
+    assert!(
+        e.contains("format 1") && e.contains("synthesize the out dir again"),
+        "{e}"
+    );
     write(&sample(), &d);
     std::fs::write(d.join("images.template.json"), "{ not json").unwrap();
     let e = Assembly::read(&d).unwrap_err().to_string();
-    assert!(e.contains("images.template.json") && e.contains("not a JSON template"), "{e}");
+    assert!(
+        e.contains("images.template.json") && e.contains("not a JSON template"),
+        "{e}"
+    );
     write(&sample(), &d);
     std::fs::remove_file(d.join("k8s/a.yaml")).unwrap();
     let e = Assembly::read(&d).unwrap_err().to_string();

@@ -39,7 +39,11 @@ pub(super) fn add_workload(
             let mut w = Workload::new(
                 svc.name.clone(),
                 svc.name.clone(),
-                format!("{}:{}", asm.placeholder_for(repo).map_err(internal)?, svc.image_tag),
+                format!(
+                    "{}:{}",
+                    asm.placeholder_for(repo).map_err(internal)?,
+                    svc.image_tag
+                ),
                 svc.port as u16,
                 asm.placeholder_for(tg).map_err(internal)?,
             );
@@ -69,7 +73,9 @@ pub(super) fn add_workload(
     let mut files =
         merge_manifests(workloads_manifests(&workloads).map_err(internal)?).map_err(internal)?;
     if !auto {
-        let cluster = asm.placeholder_for(&published.cluster_name).map_err(internal)?;
+        let cluster = asm
+            .placeholder_for(&published.cluster_name)
+            .map_err(internal)?;
         let vpc = asm.placeholder_for(&published.vpc_id).map_err(internal)?;
         files.push((
             LBC_VALUES_FILE.to_owned(),

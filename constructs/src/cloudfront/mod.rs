@@ -26,12 +26,12 @@
 mod distribution;
 mod origin_protection;
 
+pub use crate::ec2::PrefixListId;
 pub use distribution::{
     CACHING_DISABLED, Distribution, DistributionDomainName, DistributionHandle, DistributionId,
     DistributionLogging, DistributionProps, GrpcHttpVersion, MinimumTls, OriginProtection,
     OriginRequestPolicy, PriceClass, ViewerCertificate,
 };
-pub use crate::ec2::PrefixListId;
 pub use origin_protection::{
     CloudFrontPrefixList, KNOWN_PREFIX_LISTS, ORIGIN_FACING, ORIGIN_VERIFY_HEADER, OriginSecret,
     OriginVerifyHeader,

@@ -122,7 +122,8 @@ impl Stack {
         validate_logical_id(id)?;
         self.claim_id(id, &format!("Parameters/{id}"))?;
         self.parameters.push((id.to_owned(), p));
-        self.parameter_ref(id).ok_or_else(|| missing_resource(&self.name, id))
+        self.parameter_ref(id)
+            .ok_or_else(|| missing_resource(&self.name, id))
     }
 
     /// Whether a parameter exists.

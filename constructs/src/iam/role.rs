@@ -28,7 +28,6 @@ pub struct RoleProps {
     pub permissions_boundary: Option<Expr>,
 }
 
-
 /// Marker for an IAM role ARN.
 pub enum RoleArn {}
 /// Marker for an IAM role name (`Ref` of a role).
