@@ -152,16 +152,16 @@ pub fn eks_cluster(
             ..NodegroupProps::default()
         },
     )?;
-    if let Some(e) = root.stack().entry_mut(&nodes.logical_id) {
-        e.add_depends_on(&cni.logical_id)
-            .add_depends_on(&proxy.logical_id);
+    if let Some(e) = root.stack().entry_mut(nodes.logical_id()) {
+        e.add_depends_on(cni.logical_id())
+            .add_depends_on(proxy.logical_id());
     }
     for (id, name) in [
         ("CoreDns", AddonName::CoreDns),
         ("MetricsServer", AddonName::MetricsServer),
     ] {
         let props = AddonProps {
-            depends_on: vec![nodes.logical_id.clone()],
+            depends_on: vec![nodes.logical_id().to_owned()],
             ..AddonProps::default()
         };
         Addon::new(root, id, &cluster, name, props)?;

@@ -53,7 +53,7 @@ fn cluster_defaults_with_nodegroup_and_addons() {
         AddonName::CoreDns,
         AddonProps {
             version: Some("v1.12.1-eksbuild.2".into()),
-            depends_on: vec![nodes.logical_id.clone()],
+            depends_on: vec![nodes.logical_id().to_owned()],
             preserve_on_delete: true,
             ..AddonProps::default()
         },

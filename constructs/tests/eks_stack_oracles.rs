@@ -97,7 +97,7 @@ fn build() -> Stack {
         ("MetricsServer", AddonName::MetricsServer),
     ] {
         let props = AddonProps {
-            depends_on: vec![nodes.logical_id.clone()],
+            depends_on: vec![nodes.logical_id().to_owned()],
             ..AddonProps::default()
         };
         Addon::new(&mut root, id, &cluster, name, props).unwrap();
@@ -111,7 +111,7 @@ fn build() -> Stack {
     )
     .unwrap();
     let lbc = LoadBalancerControllerProps {
-        pod_identity_agent: Some(agent.logical_id.clone()),
+        pod_identity_agent: Some(agent.logical_id().to_owned()),
         ..Default::default()
     };
     LoadBalancerControllerIdentity::new(&mut root, "LbController", &cluster, lbc).unwrap();
@@ -130,7 +130,7 @@ fn build() -> Stack {
         "AppPolicy",
         PolicyDocument::new(vec![Statement::allow(
             ["s3:GetObject"],
-            vec![Expr::sub(format!("${{{}.Arn}}/app/*", logs.logical_id))],
+            vec![Expr::sub(format!("${{{}.Arn}}/app/*", logs.logical_id()))],
         )]),
         &[&app_role],
         PolicyProps::default(),
@@ -144,7 +144,7 @@ fn build() -> Stack {
         "greeter",
         &app_role,
         PodIdentityAssociationProps {
-            depends_on: vec![agent.logical_id.clone()],
+            depends_on: vec![agent.logical_id().to_owned()],
         },
     )
     .unwrap();

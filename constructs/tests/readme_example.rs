@@ -39,6 +39,6 @@ fn readme_example() -> Result<(), Error> {
     )?;
     let yaml = stack.to_yaml()?;
     assert!(yaml.contains("ProtocolVersion: GRPC"));
-    assert_eq!(repo.logical_id, "Greeter");
+    assert_eq!(repo.logical_id(), "Greeter");
     Ok(())
 }

@@ -191,7 +191,7 @@ fn compose(
         },
     )?;
     // ELB checks that it may write to the bucket when the ALB is created.
-    if let Some(e) = root.stack().entry_mut(&alb.logical_id) {
+    if let Some(e) = root.stack().entry_mut(alb.logical_id()) {
         e.add_depends_on(&logs.policy_logical_id);
     }
     WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;

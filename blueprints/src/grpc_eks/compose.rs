@@ -209,7 +209,7 @@ fn platform_stack(
             "LoadBalancerController",
             &cluster,
             LoadBalancerControllerProps {
-                pod_identity_agent: Some(agent.logical_id.clone()),
+                pod_identity_agent: Some(agent.logical_id().to_owned()),
                 ..Default::default()
             },
         )?;

@@ -250,7 +250,7 @@ pub(super) fn compose(
         let missing = ctl.error("policy was not added");
         let entry = ctl
             .stack()
-            .entry_mut(&ctl_policy.logical_id)
+            .entry_mut(ctl_policy.logical_id())
             .ok_or(missing)?;
         for (id, why) in [
             (
@@ -273,7 +273,7 @@ pub(super) fn compose(
         CONTROLLER_SERVICE_ACCOUNT,
         &ctl_role,
         PodIdentityAssociationProps {
-            depends_on: vec![agent.logical_id.clone()],
+            depends_on: vec![agent.logical_id().to_owned()],
         },
     )?;
 
@@ -336,7 +336,7 @@ pub(super) fn compose(
             &svc.name,
             &role,
             PodIdentityAssociationProps {
-                depends_on: vec![agent.logical_id.clone()],
+                depends_on: vec![agent.logical_id().to_owned()],
             },
         )?;
         outputs.push((

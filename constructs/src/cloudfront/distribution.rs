@@ -191,8 +191,8 @@ pub enum DistributionDomainName {}
 /// What [`Distribution::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistributionHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Distribution>,
     /// `Ref`: the distribution id.
     pub id: Attr<DistributionId>,
     /// `Fn::GetAtt DomainName`.
@@ -201,6 +201,8 @@ pub struct DistributionHandle {
     /// [`OriginVerifyHeader::condition`] to the ALB's routes.
     pub origin_verify: Option<OriginVerifyHeader>,
 }
+
+crate::l1_handle!(DistributionHandle, l1::Distribution);
 
 /// A CloudFront distribution for gRPC.
 ///
@@ -453,7 +455,7 @@ impl Distribution {
         };
         let d = s.add("Resource", l1::Distribution::new(config))?;
         Ok(DistributionHandle {
-            logical_id: d.logical_id().to_owned(),
+            resource: d.clone(),
             id: d.ref_().cast(),
             domain_name: d.attr_domain_name().cast(),
             origin_verify,

@@ -131,3 +131,50 @@ impl<R: Resource> ErasedResource for R {
         self
     }
 }
+
+/// Implements [`super::L1Handle`] and `logical_id()` for an L2 handle whose `resource` field is
+/// the L1 resource it stands for (`imported` when the field is an `Option`: `None` for an
+/// existing resource that formwork did not create).
+#[macro_export]
+macro_rules! l1_handle {
+    ($handle:ty, $l1:ty) => {
+        impl $crate::core::L1Handle for $handle {
+            type L1 = $l1;
+            fn l1_ref(&self) -> Result<$crate::core::ResourceRef<$l1>, $crate::core::Error> {
+                Ok(self.resource.clone())
+            }
+        }
+
+        impl $handle {
+            /// The logical id of the construct's main resource.
+            pub fn logical_id(&self) -> &str {
+                self.resource.logical_id()
+            }
+        }
+    };
+    (imported $handle:ty, $l1:ty) => {
+        impl $crate::core::L1Handle for $handle {
+            type L1 = $l1;
+            fn l1_ref(&self) -> Result<$crate::core::ResourceRef<$l1>, $crate::core::Error> {
+                self.resource
+                    .clone()
+                    .ok_or_else(|| $crate::core::Error::Construct {
+                        path: stringify!($handle).to_owned(),
+                        message: "an imported resource: formwork did not create it, so it has no L1 to edit".to_owned(),
+                    })
+            }
+        }
+
+        impl $handle {
+            /// The logical id of the construct's main resource; `None` when it is imported.
+            pub fn logical_id(&self) -> Option<&str> {
+                self.resource.as_ref().map(|r| r.logical_id())
+            }
+
+            /// Whether the handle stands for an existing resource that formwork did not create.
+            pub fn is_imported(&self) -> bool {
+                self.resource.is_none()
+            }
+        }
+    };
+}

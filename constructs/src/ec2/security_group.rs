@@ -58,11 +58,13 @@ pub fn prefix_list_parameter(
 /// What [`SecurityGroup::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityGroupHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::security_group::SecurityGroup>>,
     /// `Fn::GetAtt GroupId`.
     pub id: Attr<SecurityGroupId>,
 }
+
+crate::l1_handle!(imported SecurityGroupHandle, l1::security_group::SecurityGroup);
 
 /// A VPC security group.
 ///
@@ -123,7 +125,7 @@ impl SecurityGroup {
             },
         )?;
         Ok(SecurityGroupHandle {
-            logical_id: sg.logical_id().to_owned(),
+            resource: Some(sg.clone()),
             id: sg.attr_group_id().cast(),
         })
     }

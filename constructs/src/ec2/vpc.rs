@@ -56,8 +56,8 @@ pub struct SubnetHandle {
 /// What [`Vpc::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcHandle {
-    /// The VPC's logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::vpc::Vpc>>,
     /// `Ref` of the VPC (its id).
     pub id: Attr<VpcId>,
     /// The VPC CIDR.
@@ -69,6 +69,8 @@ pub struct VpcHandle {
     /// Logical id of the internet gateway attachment (things that need public routing depend on it).
     pub gateway_attachment: ResourceRef<l1::vpc_gateway_attachment::VpcGatewayAttachment>,
 }
+
+crate::l1_handle!(imported VpcHandle, l1::vpc::Vpc);
 
 impl VpcHandle {
     /// Public subnet ids as a list value.
@@ -223,7 +225,7 @@ impl Vpc {
         }
 
         Ok(VpcHandle {
-            logical_id: vpc.logical_id().to_owned(),
+            resource: Some(vpc.clone()),
             id: vpc_id,
             cidr: props.cidr,
             public_subnets,

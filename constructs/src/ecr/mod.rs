@@ -6,7 +6,7 @@
 //! let mut stack = Stack::new("Images", Env::region("eu-west-1")).unwrap();
 //! let props = RepositoryProps { repository_name: Some("greeter".into()), ..RepositoryProps::default() };
 //! let repo = Repository::new(&mut stack.root(), "Greeter", props).unwrap();
-//! assert_eq!(repo.logical_id, "Greeter");
+//! assert_eq!(repo.logical_id(), "Greeter");
 //! ```
 
 mod repository;

@@ -64,8 +64,8 @@ impl Default for RepositoryProps {
 /// What [`Repository::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RepositoryHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Repository>,
     /// `Ref`: the repository name.
     pub name: Attr<l1::attr::Ref>,
     /// `Fn::GetAtt Arn`.
@@ -73,6 +73,8 @@ pub struct RepositoryHandle {
     /// `Fn::GetAtt RepositoryUri` (`<acct>.dkr.ecr.<region>.amazonaws.com/<name>`).
     pub uri: Attr<l1::attr::RepositoryUri>,
 }
+
+crate::l1_handle!(RepositoryHandle, l1::Repository);
 
 /// An ECR repository: immutable tags, scan on push, KMS encryption, a lifecycle policy that
 /// expires untagged images, retained on delete.
@@ -84,7 +86,7 @@ pub struct RepositoryHandle {
 /// use formwork_constructs::ecr::{Repository, RepositoryProps};
 /// let mut stack = Stack::new("Images", Env::region("eu-west-1")).unwrap();
 /// let repo = Repository::new(&mut stack.root(), "Greeter", RepositoryProps::default()).unwrap();
-/// assert_eq!(repo.logical_id, "Greeter");
+/// assert_eq!(repo.logical_id(), "Greeter");
 /// ```
 pub struct Repository;
 
@@ -167,7 +169,7 @@ impl Repository {
         )?;
         s.entry_mut(&repo).set_removal_policy(props.removal_policy);
         Ok(RepositoryHandle {
-            logical_id: repo.logical_id().to_owned(),
+            resource: repo.clone(),
             name: repo.ref_(),
             arn: repo.attr_arn(),
             uri: repo.attr_repository_uri(),

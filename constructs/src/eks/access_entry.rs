@@ -73,11 +73,13 @@ impl Default for AccessEntryProps {
 /// What [`AccessEntry::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessEntryHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::AccessEntry>,
     /// `Fn::GetAtt AccessEntryArn`.
     pub arn: Attr<l1::attr::AccessEntryArn>,
 }
+
+crate::l1_handle!(AccessEntryHandle, l1::AccessEntry);
 
 /// A `STANDARD` access entry for an IAM role or user.
 ///
@@ -138,7 +140,7 @@ impl AccessEntry {
             },
         )?;
         Ok(AccessEntryHandle {
-            logical_id: e.logical_id().to_owned(),
+            resource: e.clone(),
             arn: e.attr_access_entry_arn(),
         })
     }

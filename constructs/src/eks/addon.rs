@@ -75,13 +75,15 @@ pub struct AddonProps {
 /// What [`Addon::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddonHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Addon>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
     /// Roles created for the add-on (see [`Addon::vpc_cni`]).
     pub roles: Vec<RoleHandle>,
 }
+
+crate::l1_handle!(AddonHandle, l1::Addon);
 
 /// An EKS add-on with `ResolveConflicts: OVERWRITE`, so EKS takes over settings from
 /// self-managed copies installed at cluster creation.
@@ -127,7 +129,7 @@ impl Addon {
                 service_account: "aws-node".into(),
                 role: role.clone(),
             }],
-            depends_on: vec![pod_identity_agent.logical_id.clone()],
+            depends_on: vec![pod_identity_agent.logical_id().to_owned()],
             ..AddonProps::default()
         };
         Self::add(&mut s, cluster, AddonName::VpcCni, props, vec![role])
@@ -190,7 +192,7 @@ impl Addon {
             s.entry_mut(&a).add_depends_on(d.clone());
         }
         Ok(AddonHandle {
-            logical_id: a.logical_id().to_owned(),
+            resource: a.clone(),
             arn: a.attr_arn(),
             roles,
         })

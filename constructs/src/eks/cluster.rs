@@ -123,8 +123,8 @@ pub enum ClusterName {}
 /// What [`Cluster::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::Cluster>>,
     /// `Ref`: the cluster name.
     pub name: Attr<ClusterName>,
     /// `Fn::GetAtt Arn`.
@@ -150,6 +150,8 @@ pub struct ClusterHandle {
     pub path: String,
 }
 
+crate::l1_handle!(imported ClusterHandle, l1::Cluster);
+
 /// An EKS cluster: `AuthenticationMode: API` (access entries, never the `aws-auth` ConfigMap),
 /// all five control-plane log types into a retained log group, envelope encryption of secrets
 /// with a KMS key, private endpoint by default, optional Auto Mode.
@@ -166,7 +168,7 @@ pub struct ClusterHandle {
 /// let vpc = Vpc::new(&mut root, "Vpc", VpcProps::default()).unwrap();
 /// let key = Key::new(&mut root, "Key", KeyProps::default()).unwrap();
 /// let cluster = Cluster::new(&mut root, "Cluster", &vpc.private_subnets, &key, ClusterProps::default()).unwrap();
-/// assert_eq!(cluster.logical_id, "Cluster");
+/// assert_eq!(cluster.logical_id(), Some("Cluster"));
 /// ```
 pub struct Cluster;
 
@@ -409,16 +411,16 @@ impl Cluster {
         }
         cluster.kubernetes_network_config = Some(network.into());
         let c = s.add("Resource", cluster)?;
-        s.entry_mut(&c).add_depends_on(log_group.logical_id.clone());
+        s.entry_mut(&c).add_depends_on(log_group.logical_id().to_owned());
         Ok(ClusterHandle {
-            logical_id: c.logical_id().to_owned(),
+            resource: Some(c.clone()),
             name: c.ref_().cast(),
             arn: c.attr_arn(),
             endpoint: c.attr_endpoint(),
             certificate_authority_data: c.attr_certificate_authority_data(),
             oidc_issuer_url: c.attr_open_id_connect_issuer_url(),
             security_group: SecurityGroupHandle {
-                logical_id: c.logical_id().to_owned(),
+                resource: None,
                 id: c.attr_cluster_security_group_id().cast(),
             },
             role,

@@ -112,7 +112,7 @@ impl LoadBalancerControllerIdentity {
         )?;
         if props.policy == LoadBalancerControllerPolicy::Full {
             let missing = s.error("policy was not added");
-            s.stack().entry_mut(&policy.logical_id).ok_or(missing)?.add_checkov_skip(
+            s.stack().entry_mut(policy.logical_id()).ok_or(missing)?.add_checkov_skip(
                 "CKV_AWS_111",
                 "AWS-published AWS Load Balancer Controller policy: write actions on * are scoped by elbv2.k8s.aws/cluster tag conditions where the API allows it.",
             );

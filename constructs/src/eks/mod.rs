@@ -22,9 +22,9 @@
 //! let nodes = Nodegroup::new(&mut root, "Nodes", &cluster, &vpc.private_subnets, NodegroupProps::default()).unwrap();
 //! let agent = Addon::new(&mut root, "PodIdentityAgent", &cluster, AddonName::PodIdentityAgent, AddonProps::default()).unwrap();
 //! Addon::vpc_cni(&mut root, "VpcCni", &cluster, &agent).unwrap();
-//! let coredns = AddonProps { depends_on: vec![nodes.logical_id.clone()], ..AddonProps::default() };
+//! let coredns = AddonProps { depends_on: vec![nodes.logical_id().to_owned()], ..AddonProps::default() };
 //! Addon::new(&mut root, "CoreDns", &cluster, AddonName::CoreDns, coredns).unwrap();
-//! let lbc = LoadBalancerControllerProps { pod_identity_agent: Some(agent.logical_id.clone()), ..Default::default() };
+//! let lbc = LoadBalancerControllerProps { pod_identity_agent: Some(agent.logical_id().to_owned()), ..Default::default() };
 //! LoadBalancerControllerIdentity::new(&mut root, "LbController", &cluster, lbc).unwrap();
 //! assert!(stack.to_yaml().unwrap().contains("AuthenticationMode: API"));
 //! ```

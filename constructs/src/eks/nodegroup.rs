@@ -89,14 +89,16 @@ impl Default for NodegroupProps {
 /// What [`Nodegroup::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodegroupHandle {
-    /// Logical id (add-ons that need running nodes, like coredns, depend on it).
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Nodegroup>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
     /// The node role (`AmazonEKSWorkerNodePolicy` + `AmazonEC2ContainerRegistryPullOnly`; the
     /// CNI policy belongs on the `vpc-cni` add-on through Pod Identity).
     pub role: RoleHandle,
 }
+
+crate::l1_handle!(NodegroupHandle, l1::Nodegroup);
 
 /// A managed node group.
 ///
@@ -215,7 +217,7 @@ impl Nodegroup {
             },
         )?;
         Ok(NodegroupHandle {
-            logical_id: ng.logical_id().to_owned(),
+            resource: ng.clone(),
             arn: ng.attr_arn(),
             role,
         })

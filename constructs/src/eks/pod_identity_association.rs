@@ -16,13 +16,15 @@ pub struct PodIdentityAssociationProps {
 /// What [`PodIdentityAssociation::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodIdentityAssociationHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::PodIdentityAssociation>,
     /// `Fn::GetAtt AssociationArn`.
     pub arn: Attr<l1::attr::AssociationArn>,
     /// `Fn::GetAtt AssociationId`.
     pub id: Attr<l1::attr::AssociationId>,
 }
+
+crate::l1_handle!(PodIdentityAssociationHandle, l1::PodIdentityAssociation);
 
 /// Pods running as `namespace/service_account` get credentials of `role` (which must trust
 /// [`Principal::PodIdentity`](crate::iam::Principal::PodIdentity)).
@@ -60,7 +62,7 @@ impl PodIdentityAssociation {
             s.entry_mut(&a).add_depends_on(d.clone());
         }
         Ok(PodIdentityAssociationHandle {
-            logical_id: a.logical_id().to_owned(),
+            resource: a.clone(),
             arn: a.attr_association_arn(),
             id: a.attr_association_id(),
         })

@@ -83,13 +83,15 @@ pub enum ListenerArn {}
 /// What [`HttpsListener::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListenerHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::Listener>>,
     /// `Ref`: the ARN.
     pub arn: Attr<ListenerArn>,
     /// The port.
     pub port: u16,
 }
+
+crate::l1_handle!(imported ListenerHandle, l1::Listener);
 
 pub(crate) fn action(a: &DefaultAction) -> Result<Val<l1::Action>, String> {
     Ok(match a {
@@ -156,7 +158,7 @@ impl HttpsListener {
             },
         )?;
         Ok(ListenerHandle {
-            logical_id: l.logical_id().to_owned(),
+            resource: Some(l.clone()),
             arn: l.ref_().cast(),
             port: props.port,
         })

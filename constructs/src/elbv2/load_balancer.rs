@@ -42,8 +42,8 @@ pub enum DnsName {}
 /// What [`ApplicationLoadBalancer::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadBalancerHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::LoadBalancer>,
     /// `Ref`: the ARN.
     pub arn: Attr<LoadBalancerArn>,
     /// `Fn::GetAtt DNSName`.
@@ -51,6 +51,8 @@ pub struct LoadBalancerHandle {
     /// `Fn::GetAtt LoadBalancerFullName` (CloudWatch dimension).
     pub full_name: Attr<l1::attr::LoadBalancerFullName>,
 }
+
+crate::l1_handle!(LoadBalancerHandle, l1::LoadBalancer);
 
 /// An Application Load Balancer for gRPC: HTTP/2 enabled, invalid header fields dropped,
 /// defensive desync mitigation, an idle timeout suited to streams.
@@ -77,7 +79,7 @@ impl ApplicationLoadBalancer {
         // stack is attached before this stack deploys.
         let attachment = &vpc.gateway_attachment;
         if attachment.stack_name() == scope.stack_ref().name()
-            && let Some(e) = scope.stack().entry_mut(&lb.logical_id)
+            && let Some(e) = scope.stack().entry_mut(lb.logical_id())
         {
             e.add_depends_on(attachment.logical_id());
         }
@@ -156,7 +158,7 @@ impl ApplicationLoadBalancer {
             },
         )?;
         Ok(LoadBalancerHandle {
-            logical_id: lb.logical_id().to_owned(),
+            resource: lb.clone(),
             arn: lb.ref_().cast(),
             dns_name: lb.attr_dns_name().cast(),
             full_name: lb.attr_load_balancer_full_name(),

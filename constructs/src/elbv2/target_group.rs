@@ -58,8 +58,8 @@ pub enum TargetGroupArn {}
 /// What [`GrpcTargetGroup::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetGroupHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::TargetGroup>,
     /// `Ref`: the ARN (what a TargetGroupBinding names).
     pub arn: Attr<TargetGroupArn>,
     /// `Fn::GetAtt TargetGroupFullName` (CloudWatch dimension).
@@ -67,6 +67,8 @@ pub struct TargetGroupHandle {
     /// The target port.
     pub port: u16,
 }
+
+crate::l1_handle!(TargetGroupHandle, l1::TargetGroup);
 
 /// A target group of pod IPs spoken to with gRPC (`ProtocolVersion: GRPC`).
 ///
@@ -189,7 +191,7 @@ impl GrpcTargetGroup {
             },
         )?;
         Ok(TargetGroupHandle {
-            logical_id: tg.logical_id().to_owned(),
+            resource: tg.clone(),
             arn: tg.ref_().cast(),
             full_name: tg.attr_target_group_full_name(),
             port,

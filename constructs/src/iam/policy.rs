@@ -16,11 +16,13 @@ pub struct PolicyProps {
 /// What [`Policy::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyHandle {
-    /// Logical id (checkov skips and `DependsOn` go here).
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Policy>,
     /// `Fn::GetAtt Id`.
     pub id: Attr<l1::attr::Id>,
 }
+
+crate::l1_handle!(PolicyHandle, l1::Policy);
 
 /// An inline IAM policy attached to one or more roles, as its own resource so that a
 /// relationship (this role may do X) never rewrites the role.
@@ -69,7 +71,7 @@ impl Policy {
             },
         )?;
         Ok(PolicyHandle {
-            logical_id: p.logical_id().to_owned(),
+            resource: p.clone(),
             id: p.attr_id(),
         })
     }

@@ -36,13 +36,15 @@ pub enum RoleName {}
 /// What [`Role::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Role>,
     /// `Ref`: the role name (what `AWS::IAM::Policy.Roles` takes).
     pub name: Attr<RoleName>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<RoleArn>,
 }
+
+crate::l1_handle!(RoleHandle, l1::Role);
 
 /// An IAM role assumed by one trusted principal.
 ///
@@ -54,7 +56,7 @@ pub struct RoleHandle {
 /// let mut stack = Stack::new("Iam", Env::region("eu-west-1")).unwrap();
 /// let props = RoleProps { managed_policies: vec![AwsManagedPolicy::AmazonEKSClusterPolicy], ..RoleProps::default() };
 /// let role = Role::new(&mut stack.root(), "ClusterRole", Principal::Service("eks.amazonaws.com"), props).unwrap();
-/// assert_eq!(role.logical_id, "ClusterRole");
+/// assert_eq!(role.logical_id(), "ClusterRole");
 /// ```
 pub struct Role;
 
@@ -143,7 +145,7 @@ impl Role {
             },
         )?;
         Ok(RoleHandle {
-            logical_id: role.logical_id().to_owned(),
+            resource: role.clone(),
             name: role.ref_().cast(),
             arn: role.attr_arn().cast(),
         })

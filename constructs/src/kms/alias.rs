@@ -8,11 +8,13 @@ use super::key::KeyHandle;
 /// What [`Alias::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Alias>,
     /// `Ref`: the alias name (`alias/…`).
     pub name: Attr<l1::attr::Ref>,
 }
+
+crate::l1_handle!(AliasHandle, l1::Alias);
 
 /// An alias `alias/<name>` pointing at a [`Key`](super::Key).
 ///
@@ -52,7 +54,7 @@ impl Alias {
         }
         let a = s.add("Resource", l1::Alias::new(alias_name, &key.key_id))?;
         Ok(AliasHandle {
-            logical_id: a.logical_id().to_owned(),
+            resource: a.clone(),
             name: a.ref_(),
         })
     }

@@ -80,13 +80,15 @@ pub enum KeyArn {}
 /// What [`Key::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Key>,
     /// `Ref`: the key id.
     pub key_id: Attr<l1::attr::Ref>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<KeyArn>,
 }
+
+crate::l1_handle!(KeyHandle, l1::Key);
 
 /// A symmetric encryption KMS key. Its policy gives the account root full administration (so
 /// IAM policies decide who may use it) plus the listed service grants.
@@ -98,7 +100,7 @@ pub struct KeyHandle {
 /// use formwork_constructs::kms::{Key, KeyProps};
 /// let mut stack = Stack::new("Keys", Env::region("eu-west-1")).unwrap();
 /// let key = Key::new(&mut stack.root(), "Platform", KeyProps::default()).unwrap();
-/// assert_eq!(key.logical_id, "Platform");
+/// assert_eq!(key.logical_id(), "Platform");
 /// ```
 pub struct Key;
 
@@ -145,7 +147,7 @@ impl Key {
         )?;
         s.entry_mut(&key).set_removal_policy(props.removal_policy);
         Ok(KeyHandle {
-            logical_id: key.logical_id().to_owned(),
+            resource: key.clone(),
             key_id: key.ref_(),
             arn: key.attr_arn().cast(),
         })

@@ -125,9 +125,11 @@ impl AuthPolicyDocument {
 /// What [`AuthPolicy::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthPolicyHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::AuthPolicy>,
 }
+
+crate::l1_handle!(AuthPolicyHandle, l1::AuthPolicy);
 
 /// An auth policy on a service network or service with `AWS_IAM` auth.
 ///
@@ -167,7 +169,7 @@ impl AuthPolicy {
             l1::AuthPolicy::new(Val::Lit(document.to_value()), ident),
         )?;
         Ok(AuthPolicyHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
         })
     }
 }

@@ -22,11 +22,13 @@ impl Default for ListenerProps {
 /// What [`Listener::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatticeListenerHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Listener>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
 }
+
+crate::l1_handle!(LatticeListenerHandle, l1::Listener);
 
 /// An HTTPS listener (ALPN negotiates HTTP/2 for gRPC) whose default action forwards to one
 /// target group.
@@ -66,7 +68,7 @@ impl Listener {
             },
         )?;
         Ok(LatticeListenerHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
             arn: r.attr_arn(),
         })
     }

@@ -20,8 +20,8 @@ pub struct ServiceProps {
 /// What [`Service::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Service>,
     /// `Fn::GetAtt Id`.
     pub id: Attr<l1::attr::Id>,
     /// `Fn::GetAtt Arn`.
@@ -31,6 +31,8 @@ pub struct ServiceHandle {
     /// The auth type.
     pub auth: LatticeAuth,
 }
+
+crate::l1_handle!(ServiceHandle, l1::Service);
 
 /// A VPC Lattice service.
 ///
@@ -70,7 +72,7 @@ impl Service {
             },
         )?;
         Ok(ServiceHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
             id: r.attr_id(),
             arn: r.attr_arn(),
             dns_name: r.attr_dns_entry_domain_name(),

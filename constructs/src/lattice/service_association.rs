@@ -9,11 +9,13 @@ use super::service_network::ServiceNetworkHandle;
 /// What [`ServiceAssociation::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceAssociationHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::ServiceNetworkServiceAssociation>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
 }
+
+crate::l1_handle!(ServiceAssociationHandle, l1::ServiceNetworkServiceAssociation);
 
 /// A service-network service association.
 ///
@@ -38,7 +40,7 @@ impl ServiceAssociation {
             },
         )?;
         Ok(ServiceAssociationHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
             arn: r.attr_arn(),
         })
     }

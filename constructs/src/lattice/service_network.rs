@@ -25,8 +25,8 @@ pub struct ServiceNetworkProps {
 /// What [`ServiceNetwork::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceNetworkHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::ServiceNetwork>,
     /// `Fn::GetAtt Id`.
     pub id: Attr<l1::attr::Id>,
     /// `Fn::GetAtt Arn`.
@@ -34,6 +34,8 @@ pub struct ServiceNetworkHandle {
     /// The auth type.
     pub auth: LatticeAuth,
 }
+
+crate::l1_handle!(ServiceNetworkHandle, l1::ServiceNetwork);
 
 /// A VPC Lattice service network (east-west gRPC between VPCs; not an internet edge).
 ///
@@ -66,7 +68,7 @@ impl ServiceNetwork {
             },
         )?;
         Ok(ServiceNetworkHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
             id: r.attr_id(),
             arn: r.attr_arn(),
             auth: props.auth,

@@ -61,13 +61,15 @@ pub struct GrpcTargetGroupProps {
 /// What [`GrpcTargetGroup::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatticeTargetGroupHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::TargetGroup>,
     /// `Fn::GetAtt Id` (what listeners forward to).
     pub id: Attr<l1::attr::Id>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
 }
+
+crate::l1_handle!(LatticeTargetGroupHandle, l1::TargetGroup);
 
 /// A Lattice target group with `Type: IP` and `Config.ProtocolVersion: GRPC`.
 ///
@@ -161,7 +163,7 @@ impl GrpcTargetGroup {
             },
         )?;
         Ok(LatticeTargetGroupHandle {
-            logical_id: tg.logical_id().to_owned(),
+            resource: tg.clone(),
             id: tg.attr_id(),
             arn: tg.attr_arn(),
         })

@@ -9,11 +9,13 @@ use super::service_network::ServiceNetworkHandle;
 /// What [`VpcAssociation::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpcAssociationHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::ServiceNetworkVpcAssociation>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
 }
+
+crate::l1_handle!(VpcAssociationHandle, l1::ServiceNetworkVpcAssociation);
 
 /// A service-network VPC association; its security groups control which clients in the VPC may
 /// reach the network.
@@ -46,7 +48,7 @@ impl VpcAssociation {
             },
         )?;
         Ok(VpcAssociationHandle {
-            logical_id: r.logical_id().to_owned(),
+            resource: r.clone(),
             arn: r.attr_arn(),
         })
     }

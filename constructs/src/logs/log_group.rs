@@ -42,13 +42,15 @@ pub enum LogGroupName {}
 /// What [`LogGroup::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogGroupHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::LogGroup>,
     /// `Ref`: the log group name.
     pub name: Attr<LogGroupName>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
 }
+
+crate::l1_handle!(LogGroupHandle, l1::LogGroup);
 
 /// A log group that keeps events for a bounded time.
 ///
@@ -99,7 +101,7 @@ impl LogGroup {
         )?;
         s.entry_mut(&lg).set_removal_policy(props.removal_policy);
         Ok(LogGroupHandle {
-            logical_id: lg.logical_id().to_owned(),
+            resource: lg.clone(),
             name: lg.ref_().cast(),
             arn: lg.attr_arn(),
         })

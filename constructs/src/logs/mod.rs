@@ -8,7 +8,7 @@
 //! let mut stack = Stack::new("Logs", Env::region("eu-west-1")).unwrap();
 //! let props = LogGroupProps { retention_days: 90, ..LogGroupProps::default() };
 //! let lg = LogGroup::new(&mut stack.root(), "Audit", props).unwrap();
-//! assert_eq!(lg.logical_id, "Audit");
+//! assert_eq!(lg.logical_id(), "Audit");
 //! ```
 
 mod log_group;

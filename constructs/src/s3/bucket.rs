@@ -79,8 +79,8 @@ pub enum BucketArn {}
 /// What [`Bucket::new`] returns; its methods add log-delivery grants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketHandle {
-    /// Logical id of the bucket.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::Bucket>,
     /// `Ref`: the bucket name (what ALB's `access_logs.s3.bucket` takes).
     pub name: Attr<BucketName>,
     /// `Fn::GetAtt Arn`.
@@ -94,6 +94,8 @@ pub struct BucketHandle {
     bucket: ResourceRef<l1::Bucket>,
     policy: ResourceRef<l1p::BucketPolicy>,
 }
+
+crate::l1_handle!(BucketHandle, l1::Bucket);
 
 /// A bucket for access logs: all public access blocked, ACLs disabled (`BucketOwnerEnforced`),
 /// encrypted, versioned, expiring, with a bucket policy that denies non-TLS requests.
@@ -213,7 +215,7 @@ impl Bucket {
             l1p::BucketPolicy::new(bucket.ref_(), doc.to_value()),
         )?;
         Ok(BucketHandle {
-            logical_id: bucket.logical_id().to_owned(),
+            resource: bucket.clone(),
             name: bucket.ref_().cast(),
             arn: bucket.attr_arn().cast(),
             domain_name: bucket.attr_domain_name(),

@@ -31,8 +31,8 @@ pub struct IpSetProps {
 /// What [`IpSet::new`] returns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IpSetHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`).
+    pub resource: crate::core::ResourceRef<l1::IpSet>,
     /// `Fn::GetAtt Arn` (what an IP-set rule references).
     pub arn: Attr<IpSetArn>,
     /// `Fn::GetAtt Id`.
@@ -40,6 +40,8 @@ pub struct IpSetHandle {
     /// The scope the set was created for; an ACL can only use sets of its own scope.
     pub scope: WafScope,
 }
+
+crate::l1_handle!(IpSetHandle, l1::IpSet);
 
 /// A WAF IP set.
 ///
@@ -95,7 +97,7 @@ impl IpSet {
             },
         )?;
         Ok(IpSetHandle {
-            logical_id: set.logical_id().to_owned(),
+            resource: set.clone(),
             arn: set.attr_arn().cast(),
             id: set.attr_id(),
             scope: waf_scope,
