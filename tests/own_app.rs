@@ -143,7 +143,11 @@ fn the_parameters_mode_is_chosen_on_the_command_line() {
         consumer.body["Outputs"]["GreeterUri"]["Value"],
         serde_json::json!({"Ref": "GreeterRepositoryUri"})
     );
-    let names: Vec<&str> = consumer.parameters.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = consumer
+        .parameters
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(names, ["Greeter", "GreeterRepositoryUri"]);
     let (code, stdout, stderr) =
         formwork_in_process(&["formwork", "deploy", out.to_str().unwrap(), "--dry-run"]);

@@ -23,6 +23,7 @@
 // writes its resources into the stack and hands back a small handle, not `Self`.
 #![allow(clippy::new_ret_no_self)]
 
+pub mod acm;
 pub mod assertions;
 pub mod cloudfront;
 pub mod core;

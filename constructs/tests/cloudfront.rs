@@ -4,9 +4,11 @@
 mod common;
 
 use common::{assert_construct_error, snapshot, stack, stack_in};
+use formwork_constructs::acm::Certificate;
 use formwork_constructs::cloudfront::*;
-use formwork_constructs::core::{Env, Expr, Stack};
+use formwork_constructs::core::{Attr, Env, Expr, Parameter, Stack};
 use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use formwork_constructs::wafv2::WebAcl;
 
 #[test]
 fn distribution_defaults() {
@@ -26,6 +28,10 @@ fn distribution_defaults() {
 #[test]
 fn distribution_options() {
     let mut st = stack_in("eu-west-1");
+    let cert = Certificate::from_arn(
+        st.add_parameter("CdnCertArn", Parameter::string("a us-east-1 certificate"))
+            .unwrap(),
+    );
     Distribution::new(
         &mut st.root(),
         "Cdn",
@@ -35,15 +41,18 @@ fn distribution_options() {
             origin_request_policy: OriginRequestPolicy::AllViewer,
             http_version: GrpcHttpVersion::Http2,
             certificate: ViewerCertificate::Acm {
-                certificate_arn: Expr::reference("CdnCertArn").into(),
+                certificate: cert,
                 aliases: vec!["grpc.example.com".into()],
             },
             minimum_tls: MinimumTls::Tls13_2025,
-            logging: Some(DistributionLogging::new(Expr::get_att(
+            logging: Some(DistributionLogging::new(&Attr::new(Expr::get_att(
                 "Logs",
                 "DomainName",
-            ))),
-            web_acl_arn: Some("arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/abc".into()),
+            )))),
+            web_acl: Some(
+                WebAcl::import("arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/abc")
+                    .unwrap(),
+            ),
             price_class: PriceClass::PriceClassAll,
             origin_read_timeout_seconds: 120,
             origin_keepalive_timeout_seconds: 5,
@@ -83,7 +92,7 @@ fn origin_protection_helpers() {
         &mut root,
         "Https",
         &alb,
-        "arn:aws:acm:us-east-1:123456789012:certificate/x",
+        &Certificate::import("arn:aws:acm:us-east-1:123456789012:certificate/x").unwrap(),
         formwork_constructs::elbv2::HttpsListenerProps {
             default_action: OriginVerifyHeader::listener_default_action(),
             ..Default::default()
@@ -130,7 +139,7 @@ fn distribution_refuses_what_grpc_forbids() {
     let mut root = st.root();
     let acm = |arn: &str| DistributionProps {
         certificate: ViewerCertificate::Acm {
-            certificate_arn: arn.into(),
+            certificate: Certificate::import(arn).unwrap(),
             aliases: vec!["grpc.example.com".into()],
         },
         ..Default::default()
@@ -143,7 +152,7 @@ fn distribution_refuses_what_grpc_forbids() {
             acm("arn:aws:acm:eu-west-1:123456789012:certificate/x"),
         ),
         "Test/A",
-        "only uses ACM certificates from us-east-1, but `arn:aws:acm:eu-west-1:123456789012:certificate/x` is in eu-west-1",
+        "the certificate is in eu-west-1, but CloudFront (it only uses ACM certificates from us-east-1) needs one in us-east-1",
     );
     assert_construct_error(
         Distribution::new(
@@ -152,7 +161,10 @@ fn distribution_refuses_what_grpc_forbids() {
             "o.example.com",
             DistributionProps {
                 certificate: ViewerCertificate::Acm {
-                    certificate_arn: "arn:aws:acm:us-east-1:1:certificate/x".into(),
+                    certificate: Certificate::import(
+                        "arn:aws:acm:us-east-1:123456789012:certificate/x",
+                    )
+                    .unwrap(),
                     aliases: vec![],
                 },
                 ..Default::default()
@@ -236,17 +248,32 @@ fn distribution_refuses_what_grpc_forbids() {
         "Test/H",
         "at least 32 characters",
     );
+    // The ALB's DNS name as an attribute, not only as a literal.
     assert_construct_error(
         Distribution::new(
             &mut root,
             "I",
+            Expr::get_att("Alb", "DNSName"),
+            DistributionProps::default(),
+        ),
+        "Test/I",
+        "a load balancer's DNSName attribute, the load balancer's own DNS name",
+    );
+    // A REGIONAL web ACL cannot protect a distribution.
+    assert_construct_error(
+        Distribution::new(
+            &mut root,
+            "J",
             "o.example.com",
             DistributionProps {
-                logging: Some(DistributionLogging::new("my-bucket")),
+                web_acl: Some(
+                    WebAcl::import("arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/alb/abc")
+                        .unwrap(),
+                ),
                 ..Default::default()
             },
         ),
-        "Test/I",
-        "bucket domain name",
+        "Test/J",
+        "the web ACL is REGIONAL",
     );
 }

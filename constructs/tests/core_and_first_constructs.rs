@@ -4,7 +4,8 @@
 mod common;
 
 use common::{assert_construct_error, snapshot, stack};
-use formwork_constructs::core::{Env, Error, Expr, Output, Parameter, RemovalPolicy, Stack};
+use formwork_constructs::acm::Certificate;
+use formwork_constructs::core::{Attr, Env, Error, Expr, Output, Parameter, RemovalPolicy, Stack};
 use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::ecr::{Repository, RepositoryEncryption, RepositoryProps, TagMutability};
 use formwork_constructs::elbv2::*;
@@ -135,14 +136,14 @@ fn vpc_three_azs_nat_per_az() {
     assert_eq!(
         v.private_subnets
             .iter()
-            .map(|s| s.cidr.to_string())
+            .map(|s| s.cidr.unwrap().to_string())
             .collect::<Vec<_>>(),
         ["10.20.0.0/22", "10.20.4.0/22", "10.20.8.0/22"]
     );
     assert_eq!(
         v.public_subnets
             .iter()
-            .map(|s| s.cidr.to_string())
+            .map(|s| s.cidr.unwrap().to_string())
             .collect::<Vec<_>>(),
         ["10.20.12.0/26", "10.20.12.64/26", "10.20.12.128/26"]
     );
@@ -275,7 +276,7 @@ fn alb_listener_target_group_route_defaults() {
         &mut root,
         "Https",
         &alb,
-        "arn:aws:acm:eu-west-1:123456789012:certificate/x",
+        &Certificate::import("arn:aws:acm:eu-west-1:123456789012:certificate/x").unwrap(),
         Default::default(),
     )
     .unwrap();
@@ -310,6 +311,13 @@ fn alb_listener_target_group_route_defaults() {
 #[test]
 fn elbv2_options() {
     let (mut st, vpc) = alb_stack();
+    let cert = Certificate::from_arn(
+        st.add_parameter(
+            "CertificateArn",
+            Parameter::string("the listener's certificate"),
+        )
+        .unwrap(),
+    );
     let mut root = st.root();
     let sg = SecurityGroup::new(&mut root, "AlbSg", &vpc.id, "ALB", Default::default()).unwrap();
     let alb = ApplicationLoadBalancer::new(
@@ -321,7 +329,7 @@ fn elbv2_options() {
             internet_facing: false,
             idle_timeout_seconds: 4000,
             deletion_protection: false,
-            access_logs_bucket: Some("my-logs".into()),
+            access_logs_bucket: Some(Attr::new(Expr::str("my-logs"))),
             access_logs_prefix: "grpc".into(),
         },
     )
@@ -345,7 +353,7 @@ fn elbv2_options() {
         &mut root,
         "Https",
         &alb,
-        Expr::reference("CertificateArn"),
+        &cert,
         HttpsListenerProps {
             port: 8443,
             ssl_policy: SslPolicy::Tls13Only,
@@ -377,6 +385,7 @@ fn elbv2_options() {
 #[test]
 fn elbv2_refuses_bad_input() {
     let (mut st, vpc) = alb_stack();
+    let cert = Certificate::import("arn:aws:acm:eu-west-1:123456789012:certificate/x").unwrap();
     let mut root = st.root();
     let r = GrpcTargetGroup::new(
         &mut root,
@@ -431,7 +440,7 @@ fn elbv2_refuses_bad_input() {
         &mut root,
         "F",
         &alb,
-        "arn",
+        &cert,
         HttpsListenerProps {
             default_action: DefaultAction::Fixed {
                 status: 302,
@@ -441,7 +450,7 @@ fn elbv2_refuses_bad_input() {
         },
     );
     assert_construct_error(r, "Test/F", "2XX, 4XX or 5XX");
-    let l = HttpsListener::new(&mut root, "Https", &alb, "arn", Default::default()).unwrap();
+    let l = HttpsListener::new(&mut root, "Https", &alb, &cert, Default::default()).unwrap();
     let tg = GrpcTargetGroup::new(&mut root, "Tg", &vpc.id, 50051, Default::default()).unwrap();
     let r = GrpcRoute::new(&mut root, "G", &l, 10, &["not a name".into()], &tg, &[]);
     assert_construct_error(r, "Test/G", "not a fully qualified gRPC service name");

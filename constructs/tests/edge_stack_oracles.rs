@@ -9,11 +9,13 @@
 
 mod common;
 
+use formwork_constructs::acm::Certificate;
 use formwork_constructs::cloudfront::*;
 use formwork_constructs::core::{Env, Stack};
 use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::elbv2::*;
 use formwork_constructs::lattice::{self, AuthPolicyDocument, AuthTarget, LatticeHealthCheck};
+use formwork_constructs::s3::Bucket;
 use formwork_constructs::wafv2::*;
 
 /// The us-east-1 edge stack: CLOUDFRONT web ACL with an IP set, and the gRPC distribution.
@@ -47,11 +49,13 @@ pub fn edge_stack() -> Stack {
         DistributionProps {
             grpc_services: vec!["helloworld.Greeter".into()],
             certificate: ViewerCertificate::Acm {
-                certificate_arn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555".into(),
+                certificate: Certificate::import("arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555").unwrap(),
                 aliases: vec!["grpc.example.com".into()],
             },
-            logging: Some(DistributionLogging::new("grpc-edge-cf-logs.s3.amazonaws.com")),
-            web_acl_arn: Some(acl.arn.clone().into()),
+            logging: Some(DistributionLogging::new(
+                &Bucket::import("grpc-edge-cf-logs").unwrap().domain_name,
+            )),
+            web_acl: Some(acl.clone()),
             origin_protection: OriginProtection::SecretHeader(secret),
             comment: Some("gRPC edge".into()),
             ..Default::default()
@@ -82,7 +86,7 @@ pub fn regional_stack() -> Stack {
         &vpc,
         &alb_sg,
         ApplicationLoadBalancerProps {
-            access_logs_bucket: Some("grpc-regional-alb-logs".into()),
+            access_logs_bucket: Some(Bucket::import("grpc-regional-alb-logs").unwrap().name),
             ..Default::default()
         },
     )
@@ -91,7 +95,10 @@ pub fn regional_stack() -> Stack {
         &mut root,
         "Https",
         &alb,
-        "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000",
+        &Certificate::import(
+            "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000",
+        )
+        .unwrap(),
         HttpsListenerProps {
             default_action: OriginVerifyHeader::listener_default_action(),
             ..Default::default()

@@ -300,7 +300,7 @@ fn invariants() {
         "Test/Ng5",
         "at least one subnet",
     );
-    let role = cluster.role.clone();
+    let role = cluster.role.clone().unwrap();
     assert_construct_error(
         PodIdentityAssociation::new(
             &mut root,

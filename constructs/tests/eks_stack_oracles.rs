@@ -130,7 +130,10 @@ fn build() -> Stack {
         "AppPolicy",
         PolicyDocument::new(vec![Statement::allow(
             ["s3:GetObject"],
-            vec![Expr::sub(format!("${{{}.Arn}}/app/*", logs.logical_id()))],
+            vec![Expr::sub_with(
+                "${Logs}/app/*",
+                vec![("Logs".into(), logs.arn.expr().clone())],
+            )],
         )]),
         &[&app_role],
         PolicyProps::default(),

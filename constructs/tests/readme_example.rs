@@ -1,5 +1,6 @@
 //! The README's Rust API example, kept compiling and running.
 
+use formwork_constructs::acm::Certificate;
 use formwork_constructs::core::{App, Env, Error};
 use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
@@ -24,7 +25,7 @@ fn readme_example() -> Result<(), Error> {
         &mut root,
         "Https",
         &alb,
-        "arn:aws:acm:…",
+        &Certificate::import("arn:aws:acm:eu-west-1:123456789012:certificate/abc")?,
         Default::default(),
     )?;
     let tg = GrpcTargetGroup::new(&mut root, "GreeterTg", &vpc.id, 50051, Default::default())?;

@@ -13,6 +13,7 @@
 //! Edit it, then `cargo test` (snapshots: `cargo insta review`), `cargo run -- synth -o out`,
 //! `cargo run -- diff main-out out`, `cargo run -- deploy out`.
 
+use formwork::constructs::acm::Certificate;
 use formwork::constructs::core::{App, Env, Error, Output};
 use formwork::constructs::ec2::{
     self, EgressRule, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps,
@@ -93,7 +94,7 @@ pub fn stacks(app: &mut App, name: &str) -> Result<(), Error> {
         &mut root,
         "Https",
         &alb,
-        CERTIFICATE_ARN,
+        &Certificate::import(CERTIFICATE_ARN)?,
         HttpsListenerProps::default(),
     )?;
     let tg = GrpcTargetGroup::new(

@@ -2,6 +2,7 @@
 
 mod config;
 
+use formwork_constructs::acm::Certificate;
 use formwork_constructs::core::{App, Env, Expr, Output};
 use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
@@ -191,15 +192,17 @@ fn compose(
         },
     )?;
     // ELB checks that it may write to the bucket when the ALB is created.
-    if let Some(e) = root.stack().entry_mut(alb.logical_id()) {
-        e.add_depends_on(&logs.policy_logical_id);
+    if let Some(policy) = &logs.policy_logical_id
+        && let Some(e) = root.stack().entry_mut(alb.logical_id())
+    {
+        e.add_depends_on(policy);
     }
     WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;
     let https = HttpsListener::new(
         &mut root,
         "HttpsListener",
         &alb,
-        cfg.certificate_arn.as_str(),
+        &Certificate::import(&cfg.certificate_arn)?,
         HttpsListenerProps::default(),
     )?;
     let mut outputs = vec![

@@ -4,6 +4,7 @@
 //! `formwork_constructs::core::xref`).
 
 use formwork_assembly::OutputRef;
+use formwork_constructs::acm::Certificate;
 use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
     OriginVerifyHeader, PriceClass, ViewerCertificate,
@@ -371,7 +372,7 @@ fn service_stack(
         &mut root,
         "HttpsListener",
         &alb,
-        cfg.certificate_arn.as_str(),
+        &Certificate::import(&cfg.certificate_arn)?,
         HttpsListenerProps {
             default_action,
             ..HttpsListenerProps::default()
@@ -381,7 +382,7 @@ fn service_stack(
         &mut root,
         "AlbWafAssociation",
         &alb.arn,
-        shared.regional_acl.arn.clone(),
+        &shared.regional_acl,
     )?;
     let extra = edge
         .as_ref()
@@ -453,7 +454,7 @@ fn service_stack(
         let shard_no = shard.to_string();
         let certificate = match &e.certificate_arn {
             Some(arn) => ViewerCertificate::Acm {
-                certificate_arn: arn.as_str().into(),
+                certificate: Certificate::import(arn)?,
                 aliases: e
                     .aliases
                     .iter()
@@ -469,8 +470,8 @@ fn service_stack(
             e.origin_domain.replace("{n}", &shard_no),
             DistributionProps {
                 certificate,
-                logging: Some(DistributionLogging::new(shared.logs.domain_name.clone())),
-                web_acl_arn: Some(acl.arn.clone().into()),
+                logging: Some(DistributionLogging::new(&shared.logs.domain_name)),
+                web_acl: Some(acl.clone()),
                 price_class: match e.price_class {
                     PriceClassConfig::PriceClass100 => PriceClass::PriceClass100,
                     PriceClassConfig::PriceClass200 => PriceClass::PriceClass200,

@@ -1,11 +1,18 @@
 //! [`Distribution`]: a CloudFront distribution in front of a gRPC ALB (custom origin,
 //! HTTPS end to end, gRPC enabled on every behaviour, caching off).
 
-use crate::core::{Attr, Error, Scope, Val, list};
+use crate::acm::CertificateHandle;
+use crate::core::{Attr, Error, Expr, Scope, Val, list};
 use crate::elbv2::check_grpc_service_name;
 use crate::l1::cloudfront::distribution as l1;
+use crate::s3::BucketDomainName;
+use crate::wafv2::{WafScope, WebAclHandle};
 
 use super::origin_protection::OriginVerifyHeader;
+
+/// Per-service behaviours at most: CloudFront allows 75 cache behaviours per distribution by
+/// default (an adjustable quota, FACTS §11); the default behaviour is counted too, to be safe.
+pub const MAX_BEHAVIOURS: usize = 74;
 
 /// Managed-CachingDisabled: gRPC is never cached, so every gRPC behaviour uses it.
 pub const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
@@ -89,8 +96,8 @@ pub enum ViewerCertificate {
     CloudFrontDefault,
     /// An ACM certificate, which must be in `us-east-1`, with the aliases it covers.
     Acm {
-        /// Certificate ARN (`arn:aws:acm:us-east-1:…`), literal or parameter.
-        certificate_arn: Val<String>,
+        /// The certificate (created in a `us-east-1` stack, or imported by ARN).
+        certificate: CertificateHandle,
         /// Viewer hostnames (at least one).
         aliases: Vec<String>,
     },
@@ -99,17 +106,17 @@ pub enum ViewerCertificate {
 /// Standard (legacy) access logging to an S3 bucket with ACLs enabled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistributionLogging {
-    /// Bucket domain name (`bucket.s3.amazonaws.com`, e.g. `GetAtt Bucket.DomainName`).
-    pub bucket_domain_name: Val<String>,
+    /// The bucket's domain name (`BucketHandle::domain_name`: `<bucket>.s3.amazonaws.com`).
+    pub bucket_domain_name: Attr<BucketDomainName>,
     /// Key prefix. Default in [`DistributionLogging::new`]: `cloudfront/`.
     pub prefix: String,
 }
 
 impl DistributionLogging {
-    /// Logging to a bucket under `cloudfront/`.
-    pub fn new(bucket_domain_name: impl Into<Val<String>>) -> DistributionLogging {
+    /// Logging to a bucket (its `domain_name`) under `cloudfront/`.
+    pub fn new(bucket_domain_name: &Attr<BucketDomainName>) -> DistributionLogging {
         DistributionLogging {
-            bucket_domain_name: bucket_domain_name.into(),
+            bucket_domain_name: bucket_domain_name.clone(),
             prefix: "cloudfront/".to_owned(),
         }
     }
@@ -146,8 +153,8 @@ pub struct DistributionProps {
     pub minimum_tls: MinimumTls,
     /// Default: none.
     pub logging: Option<DistributionLogging>,
-    /// ARN of a `CLOUDFRONT`-scope web ACL (`WebAclHandle::arn`). Default: none.
-    pub web_acl_arn: Option<Val<String>>,
+    /// A `CLOUDFRONT`-scope web ACL (created in a `us-east-1` stack, or imported). Default: none.
+    pub web_acl: Option<WebAclHandle>,
     /// Default: [`PriceClass::PriceClass100`].
     pub price_class: PriceClass,
     /// Seconds CloudFront waits for origin response bytes (1–120 without a quota increase).
@@ -172,7 +179,7 @@ impl Default for DistributionProps {
             certificate: ViewerCertificate::default(),
             minimum_tls: MinimumTls::default(),
             logging: None,
-            web_acl_arn: None,
+            web_acl: None,
             price_class: PriceClass::default(),
             origin_read_timeout_seconds: 60,
             origin_keepalive_timeout_seconds: 60,
@@ -227,19 +234,24 @@ impl Distribution {
     ) -> Result<DistributionHandle, Error> {
         let origin_domain_name = origin_domain_name.into();
         let mut s = scope.child(id)?;
-        if let Val::Lit(d) = &origin_domain_name {
-            if d.is_empty() || d.contains("://") || d.contains('/') {
-                return Err(s.error(format!(
-                    "origin domain name `{d}` must be a bare DNS name (no scheme, no path)"
-                )));
-            }
-            if d.ends_with(".elb.amazonaws.com")
-                && props.origin_request_policy == OriginRequestPolicy::AllViewerExceptHostHeader
-            {
-                return Err(s.error(format!(
-                    "origin `{d}` is the ALB's own DNS name, which no ACM certificate covers; with AllViewerExceptHostHeader CloudFront checks the origin certificate against it and answers 502. Use a DNS name on the ALB certificate, or OriginRequestPolicy::AllViewer with an alias on it"
-                )));
-            }
+        if let Val::Lit(d) = &origin_domain_name
+            && (d.is_empty() || d.contains("://") || d.contains('/'))
+        {
+            return Err(s.error(format!(
+                "origin domain name `{d}` must be a bare DNS name (no scheme, no path)"
+            )));
+        }
+        let load_balancer_name = match &origin_domain_name {
+            Val::Lit(d) => d.ends_with(".elb.amazonaws.com").then(|| format!("`{d}`")),
+            Val::Expr(e) => matches!(e.local(), Expr::GetAtt(_, a) if a == "DNSName")
+                .then(|| "a load balancer's DNSName attribute".to_owned()),
+        };
+        if let Some(what) = load_balancer_name
+            && props.origin_request_policy == OriginRequestPolicy::AllViewerExceptHostHeader
+        {
+            return Err(s.error(format!(
+                "the origin is {what}, the load balancer's own DNS name, which no ACM certificate covers: CloudFront checks the origin certificate against it and answers 502. Give the origin a DNS name on the ALB's certificate (a CNAME or alias record to the ALB), or use OriginRequestPolicy::AllViewer with an alias on that certificate"
+            )));
         }
         let mut seen = std::collections::BTreeSet::new();
         for g in &props.grpc_services {
@@ -248,9 +260,16 @@ impl Distribution {
                 return Err(s.error(format!("gRPC service `{g}` is listed twice")));
             }
         }
-        if props.grpc_services.len() > 25 {
+        if props.grpc_services.len() > MAX_BEHAVIOURS {
+            return Err(s.error(format!(
+                "at most {MAX_BEHAVIOURS} per-service behaviours (CloudFront's default cache-behaviour quota, adjustable)"
+            )));
+        }
+        if let Some(acl) = &props.web_acl
+            && acl.scope != WafScope::CloudFront
+        {
             return Err(s.error(
-                "at most 25 per-service behaviours (CloudFront's default cache-behaviour quota)",
+                "the web ACL is REGIONAL; a distribution takes a CLOUDFRONT-scope ACL (WebAcl::for_cloudfront in a us-east-1 stack)",
             ));
         }
         for (n, v) in [
@@ -277,34 +296,20 @@ impl Distribution {
         {
             return Err(s.error("a distribution comment is at most 128 characters"));
         }
-        if let Some(l) = &props.logging
-            && let Val::Lit(b) = &l.bucket_domain_name
-            && !b.contains(".s3.")
-        {
-            return Err(s.error(format!(
-                "logging bucket `{b}` must be a bucket domain name such as logs.s3.amazonaws.com"
-            )));
-        }
         let viewer_certificate = match &props.certificate {
             ViewerCertificate::CloudFrontDefault => l1::ViewerCertificate {
                 cloud_front_default_certificate: Some(true.into()),
                 ..Default::default()
             },
             ViewerCertificate::Acm {
-                certificate_arn,
+                certificate,
                 aliases,
             } => {
-                if let Val::Lit(arn) = certificate_arn {
-                    let region = arn.split(':').nth(3).unwrap_or("");
-                    if !arn.starts_with("arn:") || arn.split(':').nth(2) != Some("acm") {
-                        return Err(s.error(format!("`{arn}` is not an ACM certificate ARN")));
-                    }
-                    if region != "us-east-1" {
-                        return Err(s.error(format!(
-                            "CloudFront only uses ACM certificates from us-east-1, but `{arn}` is in {region}; request or import the certificate in us-east-1"
-                        )));
-                    }
-                }
+                certificate.check_region(
+                    &s,
+                    Some("us-east-1"),
+                    "CloudFront (it only uses ACM certificates from us-east-1)",
+                )?;
                 if aliases.is_empty() {
                     return Err(s.error(
                         "a custom certificate needs at least one alias (the hostnames it covers)",
@@ -321,7 +326,7 @@ impl Distribution {
                     }
                 }
                 l1::ViewerCertificate {
-                    acm_certificate_arn: Some(certificate_arn.clone()),
+                    acm_certificate_arn: Some((&certificate.arn).into()),
                     ssl_support_method: Some(l1::SslSupportMethod::SniOnly.into()),
                     minimum_protocol_version: Some(
                         match props.minimum_tls {
@@ -434,7 +439,7 @@ impl Distribution {
             ipv6_enabled: Some(true.into()),
             logging: props.logging.as_ref().map(|l| {
                 l1::Logging {
-                    bucket: Some(l.bucket_domain_name.clone()),
+                    bucket: Some((&l.bucket_domain_name).into()),
                     prefix: Some(l.prefix.clone().into()),
                     include_cookies: Some(false.into()),
                 }
@@ -450,7 +455,7 @@ impl Distribution {
                 .into(),
             ),
             viewer_certificate: Some(viewer_certificate.into()),
-            web_acl_id: props.web_acl_arn.clone(),
+            web_acl_id: props.web_acl.as_ref().map(|a| (&a.arn).into()),
             ..l1::DistributionConfig::new(default_behavior, true)
         };
         let d = s.add("Resource", l1::Distribution::new(config))?;

@@ -2,6 +2,7 @@
 //! and the app that wires values across stacks.
 
 pub mod app;
+pub mod arn;
 pub mod entry;
 pub mod error;
 pub mod expr;

@@ -17,4 +17,4 @@ pub use security_group::{
     EgressRule, Peer, PrefixListId, SecurityGroup, SecurityGroupHandle, SecurityGroupId,
     SecurityGroupProps, allow_ingress, prefix_list_parameter,
 };
-pub use vpc::{SubnetHandle, SubnetId, Vpc, VpcHandle, VpcId, VpcProps};
+pub use vpc::{SubnetHandle, SubnetId, Vpc, VpcHandle, VpcId, VpcImport, VpcProps};

@@ -1,6 +1,6 @@
 //! [`SecurityGroup`] and the rule resources that relate two groups.
 
-use crate::core::{Attr, Error, Lookup, Parameter, Scope, Stack, Val};
+use crate::core::{Attr, Error, Expr, Lookup, Parameter, Scope, Stack, Val};
 use crate::l1::ec2 as l1;
 
 use super::vpc::VpcId;
@@ -74,6 +74,16 @@ crate::l1_handle!(imported SecurityGroupHandle, l1::security_group::SecurityGrou
 pub struct SecurityGroup;
 
 impl SecurityGroup {
+    /// An existing security group, by id (`sg-…`), to add ingress rules to or to name as a
+    /// peer. Creates nothing.
+    pub fn import(id: &str) -> Result<SecurityGroupHandle, Error> {
+        check_aws_id(id, "sg", "security group")?;
+        Ok(SecurityGroupHandle {
+            resource: None,
+            id: Attr::new(Expr::str(id)),
+        })
+    }
+
     /// Adds a security group as `scope/id`.
     pub fn new(
         scope: &mut Scope<'_>,
@@ -173,4 +183,22 @@ pub fn allow_ingress(
     }
     let added = scope.add(id, r)?;
     Ok(added.logical_id().to_owned())
+}
+
+/// Checks an EC2 id such as `sg-0123456789abcdef0` (`prefix-` and 8 or 17 hex digits).
+pub(crate) fn check_aws_id(id: &str, prefix: &str, what: &str) -> Result<(), Error> {
+    let hex = id.strip_prefix(prefix).and_then(|r| r.strip_prefix('-'));
+    let ok = hex.is_some_and(|h| {
+        (h.len() == 8 || h.len() == 17)
+            && h.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Construct {
+            path: format!("import {what}"),
+            message: format!("`{id}` is not a {what} id such as {prefix}-0123456789abcdef0"),
+        })
+    }
 }

@@ -45,12 +45,12 @@ pub enum SubnetId {}
 pub struct SubnetHandle {
     /// `Ref` of the subnet.
     pub id: Attr<SubnetId>,
-    /// Its CIDR, known at synth time.
-    pub cidr: Ipv4Cidr,
-    /// Its AZ as an expression (`Fn::Select [i, Fn::GetAZs ""]`).
-    pub az: Expr,
-    /// Its route table's logical id.
-    pub route_table: ResourceRef<l1::route_table::RouteTable>,
+    /// Its CIDR, known at synth time (`None` for an imported subnet).
+    pub cidr: Option<Ipv4Cidr>,
+    /// Its AZ as an expression (`Fn::Select [i, Fn::GetAZs ""]`; `None` for an imported one).
+    pub az: Option<Expr>,
+    /// Its route table (`None` for an imported subnet).
+    pub route_table: Option<ResourceRef<l1::route_table::RouteTable>>,
 }
 
 /// What [`Vpc::new`] returns.
@@ -66,8 +66,22 @@ pub struct VpcHandle {
     pub public_subnets: Vec<SubnetHandle>,
     /// Private subnets, one per AZ.
     pub private_subnets: Vec<SubnetHandle>,
-    /// Logical id of the internet gateway attachment (things that need public routing depend on it).
-    pub gateway_attachment: ResourceRef<l1::vpc_gateway_attachment::VpcGatewayAttachment>,
+    /// The internet gateway attachment (things that need public routing depend on it); `None`
+    /// for an imported VPC, whose routing exists already.
+    pub gateway_attachment: Option<ResourceRef<l1::vpc_gateway_attachment::VpcGatewayAttachment>>,
+}
+
+/// An existing VPC, for [`Vpc::import`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcImport {
+    /// `vpc-…`.
+    pub vpc_id: String,
+    /// Its CIDR (security-group rules to the pods use it).
+    pub cidr: Ipv4Cidr,
+    /// Public subnets (`subnet-…`, one per AZ): internet-facing load balancers go here.
+    pub public_subnet_ids: Vec<String>,
+    /// Private subnets (`subnet-…`, one per AZ): nodes, pods and internal load balancers.
+    pub private_subnet_ids: Vec<String>,
 }
 
 crate::l1_handle!(imported VpcHandle, l1::vpc::Vpc);
@@ -84,6 +98,46 @@ impl VpcHandle {
     }
 }
 
+impl Vpc {
+    /// An existing VPC and its subnets, usable wherever a created one is (load balancers,
+    /// security groups, target groups, EKS). Creates nothing. At least two subnets of each kind
+    /// are needed by an ALB and by EKS.
+    pub fn import(i: VpcImport) -> Result<VpcHandle, Error> {
+        use super::security_group::check_aws_id;
+        check_aws_id(&i.vpc_id, "vpc", "VPC")?;
+        let subnets = |ids: &[String], kind: &str| -> Result<Vec<SubnetHandle>, Error> {
+            if ids.len() < 2 {
+                return Err(Error::Construct {
+                    path: format!("import VPC {}", i.vpc_id),
+                    message: format!(
+                        "{} {kind} subnet(s); an ALB and EKS need at least two, in different AZs",
+                        ids.len()
+                    ),
+                });
+            }
+            ids.iter()
+                .map(|id| {
+                    check_aws_id(id, "subnet", "subnet")?;
+                    Ok(SubnetHandle {
+                        id: Attr::new(Expr::str(id.clone())),
+                        cidr: None,
+                        az: None,
+                        route_table: None,
+                    })
+                })
+                .collect()
+        };
+        Ok(VpcHandle {
+            resource: None,
+            id: Attr::new(Expr::str(i.vpc_id.clone())),
+            cidr: i.cidr,
+            public_subnets: subnets(&i.public_subnet_ids, "public")?,
+            private_subnets: subnets(&i.private_subnet_ids, "private")?,
+            gateway_attachment: None,
+        })
+    }
+}
+
 /// A VPC laid out for EKS and an internet-facing ALB.
 ///
 /// CloudFormation: [`AWS::EC2::VPC`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpc.html)
@@ -94,8 +148,8 @@ impl VpcHandle {
 /// use formwork_constructs::ec2::{Vpc, VpcProps};
 /// let mut stack = Stack::new("Net", Env::region("eu-west-1")).unwrap();
 /// let vpc = Vpc::new(&mut stack.root(), "Vpc", VpcProps::default()).unwrap();
-/// assert_eq!(vpc.private_subnets[1].cidr.to_string(), "10.0.64.0/18");
-/// assert_eq!(vpc.public_subnets[0].cidr.to_string(), "10.0.192.0/22");
+/// assert_eq!(vpc.private_subnets[1].cidr.unwrap().to_string(), "10.0.64.0/18");
+/// assert_eq!(vpc.public_subnets[0].cidr.unwrap().to_string(), "10.0.192.0/22");
 /// ```
 pub struct Vpc;
 
@@ -154,7 +208,7 @@ impl Vpc {
             let az = Expr::select(i, Expr::azs());
             let cidr = public_block(i)
                 .ok_or_else(|| s.error("public subnet does not fit the VPC CIDR"))?;
-            let sub = subnet(
+            let (sub, rt) = subnet(
                 &mut s,
                 &format!("PublicSubnet{n}"),
                 &vpc_id,
@@ -169,7 +223,7 @@ impl Vpc {
                 l1::route::Route {
                     destination_cidr_block: Some("0.0.0.0/0".into()),
                     gateway_id: Some(Val::from(igw.ref_())),
-                    ..l1::route::Route::new(sub.route_table.ref_())
+                    ..l1::route::Route::new(rt.ref_())
                 },
             )?;
             s.entry_mut(&route).add_depends_on(attach.logical_id());
@@ -201,7 +255,7 @@ impl Vpc {
             let az = Expr::select(i, Expr::azs());
             let cidr = private_block(i)
                 .ok_or_else(|| s.error("private subnet does not fit the VPC CIDR"))?;
-            let sub = subnet(
+            let (sub, rt) = subnet(
                 &mut s,
                 &format!("PrivateSubnet{n}"),
                 &vpc_id,
@@ -217,7 +271,7 @@ impl Vpc {
                     l1::route::Route {
                         destination_cidr_block: Some("0.0.0.0/0".into()),
                         nat_gateway_id: Some(nat.ref_().into()),
-                        ..l1::route::Route::new(sub.route_table.ref_())
+                        ..l1::route::Route::new(rt.ref_())
                     },
                 )?;
             }
@@ -230,7 +284,7 @@ impl Vpc {
             cidr: props.cidr,
             public_subnets,
             private_subnets,
-            gateway_attachment: attach.clone(),
+            gateway_attachment: Some(attach.clone()),
         })
     }
 }
@@ -243,7 +297,7 @@ fn subnet(
     az: Expr,
     public: bool,
     k8s_tags: bool,
-) -> Result<SubnetHandle, Error> {
+) -> Result<(SubnetHandle, ResourceRef<l1::route_table::RouteTable>), Error> {
     let mut tags = vec![l1::subnet::Tag::new(
         "Name",
         Expr::sub(format!("${{AWS::StackName}}-{}", id.to_ascii_lowercase())),
@@ -274,10 +328,11 @@ fn subnet(
         &format!("{id}RouteTableAssociation"),
         l1::subnet_route_table_association::SubnetRouteTableAssociation::new(rt.ref_(), sub.ref_()),
     )?;
-    Ok(SubnetHandle {
+    let handle = SubnetHandle {
         id: sub.ref_().cast(),
-        cidr,
-        az,
-        route_table: rt,
-    })
+        cidr: Some(cidr),
+        az: Some(az),
+        route_table: Some(rt.clone()),
+    };
+    Ok((handle, rt))
 }

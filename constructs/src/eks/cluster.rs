@@ -117,6 +117,15 @@ impl Default for ClusterProps {
     }
 }
 
+/// What an imported cluster needs besides its name (see [`Cluster::import`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterImport {
+    /// The cluster security group id (`sg-…`).
+    pub security_group_id: String,
+    /// Whether the cluster runs EKS Auto Mode (its own load balancing and networking add-ons).
+    pub auto_mode: bool,
+}
+
 /// Marker for an EKS cluster name.
 pub enum ClusterName {}
 
@@ -129,21 +138,21 @@ pub struct ClusterHandle {
     pub name: Attr<ClusterName>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<l1::attr::Arn>,
-    /// `Fn::GetAtt Endpoint`.
-    pub endpoint: Attr<l1::attr::Endpoint>,
-    /// `Fn::GetAtt CertificateAuthorityData`.
-    pub certificate_authority_data: Attr<l1::attr::CertificateAuthorityData>,
-    /// `Fn::GetAtt OpenIdConnectIssuerUrl`.
-    pub oidc_issuer_url: Attr<l1::attr::OpenIdConnectIssuerUrl>,
+    /// `Fn::GetAtt Endpoint` (`None` for an imported cluster).
+    pub endpoint: Option<Attr<l1::attr::Endpoint>>,
+    /// `Fn::GetAtt CertificateAuthorityData` (`None` for an imported cluster).
+    pub certificate_authority_data: Option<Attr<l1::attr::CertificateAuthorityData>>,
+    /// `Fn::GetAtt OpenIdConnectIssuerUrl` (`None` for an imported cluster).
+    pub oidc_issuer_url: Option<Attr<l1::attr::OpenIdConnectIssuerUrl>>,
     /// The cluster security group EKS creates (`Fn::GetAtt ClusterSecurityGroupId`); managed
     /// nodes and pods use it, so ALB → pod rules go here.
     pub security_group: SecurityGroupHandle,
-    /// The control-plane role.
-    pub role: RoleHandle,
+    /// The control-plane role (`None` for an imported cluster).
+    pub role: Option<RoleHandle>,
     /// The Auto Mode node role, when Auto Mode is on.
     pub auto_mode_node_role: Option<RoleHandle>,
-    /// The control-plane log group.
-    pub log_group: LogGroupHandle,
+    /// The control-plane log group (`None` for an imported cluster).
+    pub log_group: Option<LogGroupHandle>,
     /// Whether Auto Mode is on.
     pub auto_mode: bool,
     /// Construct path (for errors raised by constructs that use the cluster).
@@ -173,6 +182,46 @@ crate::l1_handle!(imported ClusterHandle, l1::Cluster);
 pub struct Cluster;
 
 impl Cluster {
+    /// An existing EKS cluster in the stack's account and Region, by name, to add add-ons,
+    /// access entries, node groups, Pod Identity associations and the Load Balancer
+    /// Controller's identity to. `import.security_group_id` is the cluster security group
+    /// (`aws eks describe-cluster --name <name> --query cluster.resourcesVpcConfig.clusterSecurityGroupId`),
+    /// which load balancer → pod rules open. Creates nothing.
+    pub fn import(name: &str, import: ClusterImport) -> Result<ClusterHandle, Error> {
+        let path = format!("imported cluster {name}");
+        let ok = !name.is_empty()
+            && name.len() <= 100
+            && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return Err(Error::Construct {
+                path,
+                message: format!(
+                    "`{name}` is not an EKS cluster name (1–100 letters, digits, `-` and `_`, starting with a letter or digit)"
+                ),
+            });
+        }
+        let security_group = crate::ec2::SecurityGroup::import(&import.security_group_id)?;
+        Ok(ClusterHandle {
+            resource: None,
+            name: Attr::new(Expr::str(name)),
+            arn: Attr::new(Expr::sub(format!(
+                "arn:${{AWS::Partition}}:eks:${{AWS::Region}}:${{AWS::AccountId}}:cluster/{name}"
+            ))),
+            endpoint: None,
+            certificate_authority_data: None,
+            oidc_issuer_url: None,
+            security_group,
+            role: None,
+            auto_mode_node_role: None,
+            log_group: None,
+            auto_mode: import.auto_mode,
+            path,
+        })
+    }
+
     /// Adds the cluster, its role(s) and its log group as `scope/id`, in `subnets` (≥2, in
     /// different AZs), encrypting Kubernetes secrets with `secrets_key`.
     pub fn new(
@@ -411,21 +460,22 @@ impl Cluster {
         }
         cluster.kubernetes_network_config = Some(network.into());
         let c = s.add("Resource", cluster)?;
-        s.entry_mut(&c).add_depends_on(log_group.logical_id().to_owned());
+        s.entry_mut(&c)
+            .add_depends_on(log_group.logical_id().to_owned());
         Ok(ClusterHandle {
             resource: Some(c.clone()),
             name: c.ref_().cast(),
             arn: c.attr_arn(),
-            endpoint: c.attr_endpoint(),
-            certificate_authority_data: c.attr_certificate_authority_data(),
-            oidc_issuer_url: c.attr_open_id_connect_issuer_url(),
+            endpoint: Some(c.attr_endpoint()),
+            certificate_authority_data: Some(c.attr_certificate_authority_data()),
+            oidc_issuer_url: Some(c.attr_open_id_connect_issuer_url()),
             security_group: SecurityGroupHandle {
                 resource: None,
                 id: c.attr_cluster_security_group_id().cast(),
             },
-            role,
+            role: Some(role),
             auto_mode_node_role: node_role,
-            log_group,
+            log_group: Some(log_group),
             auto_mode: auto,
             path: s.full_path(),
         })

@@ -42,8 +42,8 @@ pub use access_entry::{
 };
 pub use addon::{Addon, AddonHandle, AddonName, AddonPodIdentity, AddonProps};
 pub use cluster::{
-    AutoMode, Cluster, ClusterHandle, ClusterName, ClusterProps, DEFAULT_KUBERNETES_VERSION,
-    EndpointAccess, NodePool,
+    AutoMode, Cluster, ClusterHandle, ClusterImport, ClusterName, ClusterProps,
+    DEFAULT_KUBERNETES_VERSION, EndpointAccess, NodePool,
 };
 pub use ingress::allow_from_load_balancer;
 pub use load_balancer_controller::{

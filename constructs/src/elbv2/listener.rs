@@ -1,7 +1,9 @@
 //! [`HttpsListener`] with an explicit modern TLS policy, and [`GrpcRoute`] listener rules that
 //! send `/package.Service/*` to a service's target group.
 
-use crate::core::{Attr, Error, Scope, Val, list};
+use crate::acm::CertificateHandle;
+use crate::core::arn::Arn;
+use crate::core::{Attr, Error, Expr, Scope, Val, list};
 use crate::l1::elbv2::{listener as l1, listener_rule as rule};
 
 use super::load_balancer::LoadBalancerHandle;
@@ -132,18 +134,20 @@ pub(crate) fn action(a: &DefaultAction) -> Result<Val<l1::Action>, String> {
 pub struct HttpsListener;
 
 impl HttpsListener {
-    /// Adds the listener as `scope/id` on `lb` with the given certificate ARN.
+    /// Adds the listener as `scope/id` on `lb` with `certificate` (of the stack's Region).
     pub fn new(
         scope: &mut Scope<'_>,
         id: &str,
         lb: &LoadBalancerHandle,
-        certificate_arn: impl Into<Val<String>>,
+        certificate: &CertificateHandle,
         props: HttpsListenerProps,
     ) -> Result<ListenerHandle, Error> {
         let mut s = scope.child(id)?;
         if props.port == 0 {
             return Err(s.error("the listener port must be 1–65535"));
         }
+        let region = s.region().map(str::to_owned);
+        certificate.check_region(&s, region.as_deref(), "an HTTPS listener of this stack")?;
         let default_action = action(&props.default_action).map_err(|m| s.error(m))?;
         let l = s.add(
             "Resource",
@@ -152,7 +156,7 @@ impl HttpsListener {
                 protocol: Some(l1::Protocol::Https.into()),
                 ssl_policy: Some(props.ssl_policy.as_str().into()),
                 certificates: Some(list([Val::from(l1::Certificate {
-                    certificate_arn: Some(certificate_arn.into()),
+                    certificate_arn: Some((&certificate.arn).into()),
                 })])),
                 ..l1::Listener::new(list([default_action]), &lb.arn)
             },
@@ -161,6 +165,23 @@ impl HttpsListener {
             resource: Some(l.clone()),
             arn: l.ref_().cast(),
             port: props.port,
+        })
+    }
+
+    /// An existing HTTPS listener, by ARN
+    /// (`arn:aws:elasticloadbalancing:<region>:<account>:listener/app/<lb>/<id>/<id>`), to add
+    /// [`GrpcRoute`]s to. Creates nothing.
+    pub fn import(arn: &str, port: u16) -> Result<ListenerHandle, Error> {
+        Arn::parse_of(arn, "elasticloadbalancing", "listener/app/").map_err(|m| {
+            Error::Construct {
+                path: "elbv2::HttpsListener::import".to_owned(),
+                message: format!("{m} (an Application Load Balancer listener)"),
+            }
+        })?;
+        Ok(ListenerHandle {
+            resource: None,
+            arn: Attr::new(Expr::str(arn)),
+            port,
         })
     }
 }
@@ -224,6 +245,14 @@ impl GrpcRoute {
         for g in grpc_services {
             check_grpc_service_name(g).map_err(|m| s.error(m))?;
         }
+        let wanted = i64::from(priority)..i64::from(priority + rules);
+        if let Some((other, p)) = rule_with_priority(s.stack_ref(), listener, &wanted) {
+            return Err(s.error(format!(
+                "priority {p} is taken on this listener by rule `{other}`; every rule of a listener needs its own priority (this route needs {}–{})",
+                wanted.start,
+                wanted.end - 1
+            )));
+        }
         let mut ids = Vec::new();
         for (n, chunk) in grpc_services.chunks(Self::SERVICES_PER_RULE).enumerate() {
             let mut conditions: Vec<Val<rule::RuleCondition>> = vec![
@@ -282,6 +311,22 @@ impl GrpcRoute {
         }
         Ok(ids)
     }
+}
+
+/// A listener rule of `stack` on `listener` whose priority is in `wanted`: `(logical id,
+/// priority)`.
+fn rule_with_priority(
+    stack: &crate::core::Stack,
+    listener: &ListenerHandle,
+    wanted: &std::ops::Range<i64>,
+) -> Option<(String, i64)> {
+    let arn: Val<String> = (&listener.arn).into();
+    stack.resources().iter().find_map(|e| {
+        let r = e.l1::<rule::ListenerRule>()?;
+        let p = *r.priority.as_lit()?;
+        (r.listener_arn.as_ref() == Some(&arn) && wanted.contains(&p))
+            .then(|| (e.logical_id().to_owned(), p))
+    })
 }
 
 /// Checks a fully qualified gRPC service name such as `helloworld.Greeter`.

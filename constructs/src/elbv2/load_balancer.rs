@@ -3,6 +3,7 @@
 use crate::core::{Attr, Error, Scope, Val, list};
 use crate::ec2::{SecurityGroupHandle, VpcHandle};
 use crate::l1::elbv2::load_balancer as l1;
+use crate::s3::BucketName;
 
 /// Optional settings of an [`ApplicationLoadBalancer`].
 #[derive(Debug, Clone, PartialEq)]
@@ -15,9 +16,9 @@ pub struct ApplicationLoadBalancerProps {
     /// Refuse deletion through the API (must be turned off before the stack can delete it).
     /// Default: true.
     pub deletion_protection: bool,
-    /// Access logs to this S3 bucket name (the bucket policy must allow ELB log delivery).
-    /// Default: none.
-    pub access_logs_bucket: Option<Val<String>>,
+    /// Access logs to this bucket (`BucketHandle::name`; the bucket policy must allow ELB log
+    /// delivery, `BucketHandle::allow_alb_access_logs`). Default: none.
+    pub access_logs_bucket: Option<Attr<BucketName>>,
     /// Prefix inside the access-log bucket. Default: `alb`.
     pub access_logs_prefix: String,
 }
@@ -77,8 +78,8 @@ impl ApplicationLoadBalancer {
         let lb = Self::in_subnets(scope, id, subnets, security_group, props)?;
         // An internet-facing ALB needs the internet gateway attached first; a VPC of an earlier
         // stack is attached before this stack deploys.
-        let attachment = &vpc.gateway_attachment;
-        if attachment.stack_name() == scope.stack_ref().name()
+        if let Some(attachment) = &vpc.gateway_attachment
+            && attachment.stack_name() == scope.stack_ref().name()
             && let Some(e) = scope.stack().entry_mut(lb.logical_id())
         {
             e.add_depends_on(attachment.logical_id());
@@ -130,7 +131,7 @@ impl ApplicationLoadBalancer {
             attrs.push(
                 l1::LoadBalancerAttribute {
                     key: Some("access_logs.s3.bucket".into()),
-                    value: Some(bucket.clone()),
+                    value: Some(bucket.into()),
                 }
                 .into(),
             );

@@ -15,7 +15,10 @@ pub struct ServiceAssociationHandle {
     pub arn: Attr<l1::attr::Arn>,
 }
 
-crate::l1_handle!(ServiceAssociationHandle, l1::ServiceNetworkServiceAssociation);
+crate::l1_handle!(
+    ServiceAssociationHandle,
+    l1::ServiceNetworkServiceAssociation
+);
 
 /// A service-network service association.
 ///

@@ -75,27 +75,29 @@ impl Default for BucketProps {
 pub enum BucketName {}
 /// Marker for a bucket ARN.
 pub enum BucketArn {}
+/// Marker for a bucket's domain name (`<bucket>.s3.amazonaws.com`).
+pub type BucketDomainName = l1::attr::DomainName;
 
 /// What [`Bucket::new`] returns; its methods add log-delivery grants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketHandle {
-    /// The L1 resource (typed access: `Stack::l1_mut`).
-    pub resource: crate::core::ResourceRef<l1::Bucket>,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::Bucket>>,
     /// `Ref`: the bucket name (what ALB's `access_logs.s3.bucket` takes).
     pub name: Attr<BucketName>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<BucketArn>,
     /// `Fn::GetAtt DomainName` (`<name>.s3.amazonaws.com`, what CloudFront logging takes).
-    pub domain_name: Attr<l1::attr::DomainName>,
-    /// Logical id of the bucket policy (things that write logs should `DependsOn` it).
-    pub policy_logical_id: String,
+    pub domain_name: Attr<BucketDomainName>,
+    /// Logical id of the bucket policy (things that write logs should `DependsOn` it); `None`
+    /// for an imported bucket, whose policy is managed where the bucket is.
+    pub policy_logical_id: Option<String>,
     path: String,
     encryption: BucketEncryption,
-    bucket: ResourceRef<l1::Bucket>,
-    policy: ResourceRef<l1p::BucketPolicy>,
+    policy: Option<ResourceRef<l1p::BucketPolicy>>,
 }
 
-crate::l1_handle!(BucketHandle, l1::Bucket);
+crate::l1_handle!(imported BucketHandle, l1::Bucket);
 
 /// A bucket for access logs: all public access blocked, ACLs disabled (`BucketOwnerEnforced`),
 /// encrypted, versioned, expiring, with a bucket policy that denies non-TLS requests.
@@ -115,6 +117,30 @@ crate::l1_handle!(BucketHandle, l1::Bucket);
 pub struct Bucket;
 
 impl Bucket {
+    /// An existing bucket, by name, to send logs to (its policy must already allow the
+    /// delivery; the grants of [`BucketHandle`] refuse to change an imported bucket). Creates
+    /// nothing.
+    pub fn import(name: &str) -> Result<BucketHandle, Error> {
+        if !valid_bucket_name(name) {
+            return Err(Error::Construct {
+                path: format!("imported bucket {name}"),
+                message: format!(
+                    "`{name}` is not an S3 bucket name (3–63 lowercase letters, digits, `.` and `-`)"
+                ),
+            });
+        }
+        Ok(BucketHandle {
+            resource: None,
+            name: Attr::new(Expr::str(name)),
+            arn: Attr::new(Expr::sub(format!("arn:${{AWS::Partition}}:s3:::{name}"))),
+            domain_name: Attr::new(Expr::str(format!("{name}.s3.amazonaws.com"))),
+            policy_logical_id: None,
+            path: format!("imported bucket {name}"),
+            encryption: BucketEncryption::S3Managed,
+            policy: None,
+        })
+    }
+
     /// Adds the bucket and its policy as `scope/id`.
     pub fn new(scope: &mut Scope<'_>, id: &str, props: BucketProps) -> Result<BucketHandle, Error> {
         let mut s = scope.child(id)?;
@@ -215,15 +241,14 @@ impl Bucket {
             l1p::BucketPolicy::new(bucket.ref_(), doc.to_value()),
         )?;
         Ok(BucketHandle {
-            resource: bucket.clone(),
+            resource: Some(bucket.clone()),
             name: bucket.ref_().cast(),
             arn: bucket.attr_arn().cast(),
             domain_name: bucket.attr_domain_name(),
-            policy_logical_id: policy.logical_id().to_owned(),
+            policy_logical_id: Some(policy.logical_id().to_owned()),
             path: s.full_path(),
             encryption: props.encryption.clone(),
-            bucket,
-            policy,
+            policy: Some(policy),
         })
     }
 }
@@ -270,9 +295,14 @@ impl BucketHandle {
     }
 
     fn push_statement(&self, scope: &mut Scope<'_>, st: Statement) -> Result<(), Error> {
+        let Some(policy) = &self.policy else {
+            return Err(self.error(
+                "an imported bucket: grant log delivery in its own bucket policy, where the bucket is managed",
+            ));
+        };
         let policy = scope
             .stack()
-            .l1_mut(&self.policy)
+            .l1_mut(policy)
             .map_err(|e| self.error(format!("bucket policy: {e}")))?;
         if let Val::Lit(doc) = &mut policy.policy_document
             && let Some(list) = doc
@@ -341,7 +371,7 @@ impl BucketHandle {
             CloudFrontLogging::Legacy => {
                 let b = scope
                     .stack()
-                    .l1_mut(&self.bucket)
+                    .l1_mut(self)
                     .map_err(|e| self.error(format!("bucket: {e}")))?;
                 b.ownership_controls = Some(ownership(l1::ObjectOwnership::BucketOwnerPreferred));
                 Ok(())

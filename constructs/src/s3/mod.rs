@@ -17,6 +17,6 @@
 mod bucket;
 
 pub use bucket::{
-    AlbLogPrincipal, Bucket, BucketArn, BucketEncryption, BucketHandle, BucketName, BucketProps,
-    CloudFrontLogging, valid_bucket_name,
+    AlbLogPrincipal, Bucket, BucketArn, BucketDomainName, BucketEncryption, BucketHandle,
+    BucketName, BucketProps, CloudFrontLogging, valid_bucket_name,
 };

@@ -1,7 +1,8 @@
 //! [`WebAcl`]: a WAFv2 web ACL for a gRPC ALB (`REGIONAL`) or a CloudFront distribution
 //! (`CLOUDFRONT`), with typed rules, presets and deterministic priorities.
 
-use crate::core::{Attr, Error, Scope, Val, list};
+use crate::core::arn::Arn;
+use crate::core::{Attr, Error, Expr, Scope, Val, list};
 use crate::elbv2::LoadBalancerArn;
 use crate::l1::wafv2::{
     logging_configuration as l1log, web_acl as l1, web_acl_association as l1assoc,
@@ -113,23 +114,24 @@ impl Default for WebAclProps {
 /// adds rules later (priorities are recomputed, so the order of calls does not matter).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebAclHandle {
-    /// Logical id.
-    pub logical_id: String,
+    /// The L1 resource (typed access: `Stack::l1_mut`); `None` when imported.
+    pub resource: Option<crate::core::ResourceRef<l1::WebAcl>>,
     /// `Fn::GetAtt Arn`.
     pub arn: Attr<WebAclArn>,
-    /// `Fn::GetAtt Id`.
-    pub id: Attr<l1::attr::Id>,
+    /// `Fn::GetAtt Id` (`None` for an imported ACL).
+    pub id: Option<Attr<l1::attr::Id>>,
     /// The ACL's scope.
     pub scope: WafScope,
     /// Logical id of the `AWS::WAFv2::WebACLAssociation` ([`WebAcl::for_alb`] only).
     pub association: Option<String>,
     /// Logical id of the `AWS::WAFv2::LoggingConfiguration`, when logging is on.
     pub logging: Option<String>,
-    resource: crate::core::ResourceRef<l1::WebAcl>,
     path: String,
     metric: String,
     rules: Vec<WafRule>,
 }
+
+crate::l1_handle!(imported WebAclHandle, l1::WebAcl);
 
 impl WebAclHandle {
     /// The rules, in priority order.
@@ -143,13 +145,10 @@ impl WebAclHandle {
         rules.push(rule);
         let rendered = render_rules(&mut rules, &self.metric).map_err(|m| self.error(m))?;
         let path = self.path.clone();
-        let acl = scope
-            .stack()
-            .l1_mut(&self.resource)
-            .map_err(|e| Error::Construct {
-                path,
-                message: format!("this web ACL cannot be changed from the given scope: {e}"),
-            })?;
+        let acl = scope.stack().l1_mut(self).map_err(|e| Error::Construct {
+            path,
+            message: format!("this web ACL cannot be changed from the given scope: {e}"),
+        })?;
         acl.rules = Some(Val::Lit(rendered));
         self.rules = rules;
         Ok(())
@@ -174,6 +173,48 @@ impl WebAclHandle {
 pub struct WebAcl;
 
 impl WebAcl {
+    /// An existing web ACL, by ARN (`arn:aws:wafv2:<region>:<account>:regional/webacl/…` or
+    /// `…:global/webacl/…` for CLOUDFRONT), usable wherever a created one is (a distribution's
+    /// ACL, [`associate`]). Creates nothing; rules cannot be added to it.
+    pub fn import(arn: &str) -> Result<WebAclHandle, Error> {
+        let path = "wafv2::WebAcl::import".to_owned();
+        let a = Arn::parse_of(arn, "wafv2", "").map_err(|m| Error::Construct {
+            path: path.clone(),
+            message: m,
+        })?;
+        let scope = if a.resource.starts_with("global/webacl/") {
+            if a.region != "us-east-1" {
+                return Err(Error::Construct {
+                    path,
+                    message: format!(
+                        "`{arn}` is a CLOUDFRONT-scope (global) ACL outside us-east-1; CLOUDFRONT ACLs live in us-east-1"
+                    ),
+                });
+            }
+            WafScope::CloudFront
+        } else if a.resource.starts_with("regional/webacl/") {
+            WafScope::Regional
+        } else {
+            return Err(Error::Construct {
+                path,
+                message: format!(
+                    "`{arn}` is not a web ACL ARN (…:regional/webacl/<name>/<id> or …:global/webacl/<name>/<id>)"
+                ),
+            });
+        };
+        Ok(WebAclHandle {
+            resource: None,
+            arn: Attr::new(Expr::str(arn)),
+            id: None,
+            scope,
+            association: None,
+            logging: None,
+            path: format!("imported web ACL {arn}"),
+            metric: String::new(),
+            rules: Vec::new(),
+        })
+    }
+
     /// A `REGIONAL` web ACL as `scope/id`, associated with the load balancer `alb_arn`
     /// (`scope/id/Association`).
     pub fn for_alb(
@@ -215,8 +256,8 @@ impl WebAcl {
     }
 }
 
-/// Associates a `REGIONAL` web ACL (by ARN, e.g. a parameter fed by another stack) with an
-/// Application Load Balancer: `AWS::WAFv2::WebACLAssociation` as `scope/id`.
+/// Associates a `REGIONAL` web ACL (of any stack, or imported) with an Application Load
+/// Balancer: `AWS::WAFv2::WebACLAssociation` as `scope/id`.
 ///
 /// CloudFormation: [`AWS::WAFv2::WebACLAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-wafv2-webaclassociation.html).
 /// Never use it for CloudFront: a distribution takes its CLOUDFRONT ACL as `WebACLId`.
@@ -224,9 +265,14 @@ pub fn associate(
     scope: &mut Scope<'_>,
     id: &str,
     alb_arn: &Attr<LoadBalancerArn>,
-    web_acl_arn: impl Into<Val<String>>,
+    web_acl: &WebAclHandle,
 ) -> Result<String, Error> {
-    let a = scope.add(id, l1assoc::WebAclAssociation::new(alb_arn, web_acl_arn))?;
+    if web_acl.scope != WafScope::Regional {
+        return Err(scope.error(format!(
+            "`{id}`: a load balancer takes a REGIONAL web ACL; this one is CLOUDFRONT-scope (a distribution takes it as its web ACL)"
+        )));
+    }
+    let a = scope.add(id, l1assoc::WebAclAssociation::new(alb_arn, &web_acl.arn))?;
     Ok(a.logical_id().to_owned())
 }
 
@@ -339,13 +385,12 @@ fn build(
         logging = Some(lc.logical_id().to_owned());
     }
     Ok(WebAclHandle {
-        logical_id: acl.logical_id().to_owned(),
+        resource: Some(acl.clone()),
         arn: acl.attr_arn().cast(),
-        id: acl.attr_id(),
+        id: Some(acl.attr_id()),
         scope: waf_scope,
         association: None,
         logging,
-        resource: acl,
         path: s.full_path(),
         metric,
         rules,
