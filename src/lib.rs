@@ -40,6 +40,11 @@ pub mod shell;
 pub mod synth;
 pub mod testing;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}
+
 pub use formwork_assembly as assembly;
 pub use formwork_constructs as constructs;
 

@@ -85,7 +85,7 @@ pub fn stacks(app: &mut App, name: &str) -> Result<(), Error> {
         &vpc,
         &sg,
         ApplicationLoadBalancerProps {
-            access_logs_bucket: Some(logs.name.clone().into()),
+            access_logs_bucket: Some(logs.name.clone()),
             access_logs_prefix: "greeter".into(),
             ..ApplicationLoadBalancerProps::default()
         },

@@ -187,7 +187,7 @@ fn compose(
         &vpc,
         &alb_sg,
         ApplicationLoadBalancerProps {
-            access_logs_bucket: Some(logs.name.clone().into()),
+            access_logs_bucket: Some(logs.name.clone()),
             ..ApplicationLoadBalancerProps::default()
         },
     )?;

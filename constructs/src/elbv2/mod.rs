@@ -2,6 +2,7 @@
 //! [`GrpcTargetGroup`], [`GrpcRoute`].
 //!
 //! ```
+//! use formwork_constructs::acm::Certificate;
 //! use formwork_constructs::core::{Env, Stack};
 //! use formwork_constructs::ec2::{SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
 //! use formwork_constructs::elbv2::*;
@@ -10,7 +11,8 @@
 //! let vpc = Vpc::new(&mut root, "Vpc", VpcProps::default()).unwrap();
 //! let sg = SecurityGroup::new(&mut root, "AlbSg", &vpc.id, "ALB", SecurityGroupProps::default()).unwrap();
 //! let alb = ApplicationLoadBalancer::new(&mut root, "Alb", &vpc, &sg, Default::default()).unwrap();
-//! let https = HttpsListener::new(&mut root, "Https", &alb, "arn:aws:acm:eu-west-1:123456789012:certificate/x", Default::default()).unwrap();
+//! let cert = Certificate::import("arn:aws:acm:eu-west-1:123456789012:certificate/x").unwrap();
+//! let https = HttpsListener::new(&mut root, "Https", &alb, &cert, Default::default()).unwrap();
 //! let tg = GrpcTargetGroup::new(&mut root, "Greeter", &vpc.id, 50051, Default::default()).unwrap();
 //! GrpcRoute::new(&mut root, "GreeterRoute", &https, 10, &["helloworld.Greeter".into()], &tg, &[]).unwrap();
 //! ```
