@@ -355,7 +355,7 @@ fn service_stack(
         &shared.vpc,
         &sg,
         ApplicationLoadBalancerProps {
-            access_logs_bucket: Some(shared.logs.name.clone().into()),
+            access_logs_bucket: Some(shared.logs.name.clone()),
             access_logs_prefix: alb_log_prefix,
             ..ApplicationLoadBalancerProps::default()
         },

@@ -5,16 +5,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use formwork_assembly::OutputRef;
-use formwork_constructs::core::{App, Env, Error, Expr, Output, Parameter, Pseudo, Stack};
-use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps};
+use formwork_constructs::core::{
+    App, Attr, Env, Error, Expr, Output, Parameter, Pseudo, Scope, Stack,
+};
+use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, VpcHandle};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
-use formwork_constructs::eks::{PodIdentityAssociation, PodIdentityAssociationProps};
+use formwork_constructs::eks::{
+    AddonHandle, ClusterHandle, PodIdentityAssociation, PodIdentityAssociationProps,
+};
 use formwork_constructs::iam::{
-    ConditionOperator, Policy, PolicyDocument, PolicyProps, Principal, Role, RoleProps, Statement,
+    ConditionOperator, Policy, PolicyDocument, PolicyProps, Principal, Role, RoleHandle, RoleProps,
+    Statement,
 };
 use formwork_constructs::lattice::{
     AuthCondition, AuthPolicy, AuthPolicyDocument, AuthPrincipal, AuthStatement, AuthTarget,
-    Effect, LatticeAuth, ServiceNetwork, ServiceNetworkProps, VpcAssociation,
+    Effect, LatticeAuth, ServiceNetwork, ServiceNetworkHandle, ServiceNetworkProps, VpcAssociation,
 };
 
 use super::config::{AuthMode, LatticeConfig};
@@ -107,7 +112,6 @@ pub(super) fn compose(
     cfg: &LatticeConfig,
     cidr: ec2::Ipv4Cidr,
 ) -> Result<Published, Error> {
-    let iam = cfg.auth == AuthMode::AwsIam;
     let st = app.add_stack(&cfg.name, Env::region(&cfg.region))?;
     st.set_description(format!(
         "formwork grpc-lattice: {} — network, EKS cluster, VPC Lattice service network and service identities",
@@ -151,9 +155,26 @@ pub(super) fn compose(
     };
     admin_access_entries(&mut root, &cluster, &cfg.cluster.admin_role_arns)?;
 
+    let network = service_network(&mut root, cfg, &vpc)?;
+    lattice_to_pods(&mut root, cfg, &cluster, &prefix_list)?;
+    let ctl_role = gateway_controller_identity(&mut root, &cluster, &agent)?;
+    let services = service_identities(&mut root, cfg, &cluster, &agent)?;
+    let st = root.stack();
+    publish(st, &vpc, &cluster, &network, &ctl_role, services)
+}
+
+/// The service network, named after the app (the Gateway of the same name maps to it), its
+/// VPC association with a clients' security group, and (with IAM auth) the network's auth
+/// policy.
+fn service_network(
+    root: &mut Scope<'_>,
+    cfg: &LatticeConfig,
+    vpc: &VpcHandle,
+) -> Result<ServiceNetworkHandle, Error> {
+    let iam = cfg.auth == AuthMode::AwsIam;
     // The service network, named after the app: the Gateway of the same name maps to it.
     let network = ServiceNetwork::new(
-        &mut root,
+        root,
         "ServiceNetwork",
         ServiceNetworkProps {
             name: Some(cfg.name.clone()),
@@ -166,7 +187,7 @@ pub(super) fn compose(
     )?;
     // Which clients in the VPC may send to the service network: HTTPS from the VPC.
     let clients = SecurityGroup::new(
-        &mut root,
+        root,
         "LatticeClients",
         &vpc.id,
         "VPC Lattice service network association: HTTPS from clients in the VPC",
@@ -176,7 +197,7 @@ pub(super) fn compose(
         },
     )?;
     ec2::allow_ingress(
-        &mut root,
+        root,
         "LatticeClientsHttps",
         &clients,
         Peer::Cidr(cfg.vpc.cidr.clone()),
@@ -184,12 +205,12 @@ pub(super) fn compose(
         443,
         "HTTPS (gRPC) from clients in the VPC to the service network",
     )?;
-    VpcAssociation::new(&mut root, "VpcAssociation", &network, &vpc.id, &[&clients])?;
+    VpcAssociation::new(root, "VpcAssociation", &network, &vpc.id, &[&clients])?;
     if iam {
         // Network level: signed requests from this VPC. Each service's IAMAuthPolicy narrows
         // it to the service's callers.
         AuthPolicy::new(
-            &mut root,
+            root,
             "ServiceNetworkAuthPolicy",
             AuthTarget::Network(&network),
             &AuthPolicyDocument {
@@ -204,6 +225,16 @@ pub(super) fn compose(
             },
         )?;
     }
+    Ok(network)
+}
+
+/// Ingress on the cluster security group from Lattice's managed prefix list, per pod port.
+fn lattice_to_pods(
+    root: &mut Scope<'_>,
+    cfg: &LatticeConfig,
+    cluster: &ClusterHandle,
+    prefix_list: &Attr<ec2::PrefixListId>,
+) -> Result<(), Error> {
     // Lattice reaches the pods (requests and health checks) from its managed prefix list.
     let mut ports: Vec<u16> = cfg
         .services
@@ -214,7 +245,7 @@ pub(super) fn compose(
     ports.dedup();
     for p in ports {
         ec2::allow_ingress(
-            &mut root,
+            root,
             &format!("PodsFromLattice{p}"),
             &cluster.security_group,
             Peer::PrefixList(prefix_list.clone()),
@@ -224,6 +255,16 @@ pub(super) fn compose(
         )?;
     }
 
+    Ok(())
+}
+
+/// The AWS Gateway API Controller's role, its AWS-published policy and its Pod Identity
+/// association.
+fn gateway_controller_identity(
+    root: &mut Scope<'_>,
+    cluster: &ClusterHandle,
+    agent: &AddonHandle,
+) -> Result<RoleHandle, Error> {
     // The AWS Gateway API Controller's identity.
     let mut ctl = root.child("GatewayApiController")?;
     let ctl_role = Role::new(
@@ -277,11 +318,24 @@ pub(super) fn compose(
         },
     )?;
 
+    Ok(ctl_role)
+}
+
+/// What each service's identity publishes: `(service, repository output, role output)`.
+type ServiceOutputs = Vec<(String, String, Output, String, Output)>;
+
+/// Per service: its ECR repository, its Pod Identity role and, for callers, the right to
+/// invoke Lattice services.
+fn service_identities(
+    root: &mut Scope<'_>,
+    cfg: &LatticeConfig,
+    cluster: &ClusterHandle,
+    agent: &AddonHandle,
+) -> Result<ServiceOutputs, Error> {
+    let iam = cfg.auth == AuthMode::AwsIam;
     // Per service: repository, identity, and for callers the right to invoke Lattice services.
     let callers = callers_of_anything(cfg);
     let mut outputs = Vec::new();
-    let mut repositories = BTreeMap::new();
-    let mut roles = BTreeMap::new();
     for svc in &cfg.services {
         let id = pascal(&svc.name);
         let mut s = root.child(&id)?;
@@ -350,7 +404,20 @@ pub(super) fn compose(
             ),
         ));
     }
-    let st = root.stack();
+    Ok(outputs)
+}
+
+/// The stack's outputs; returns those the Kubernetes side reads.
+fn publish(
+    st: &mut Stack,
+    vpc: &VpcHandle,
+    cluster: &ClusterHandle,
+    network: &ServiceNetworkHandle,
+    ctl_role: &RoleHandle,
+    services: ServiceOutputs,
+) -> Result<Published, Error> {
+    let mut repositories = BTreeMap::new();
+    let mut roles = BTreeMap::new();
     let vpc_id = out(
         st,
         "VpcId",
@@ -393,7 +460,7 @@ pub(super) fn compose(
         ctl_role.arn.clone(),
         "IAM role of the AWS Gateway API Controller (Pod Identity)",
     )?;
-    for (name, repo_id, repo, role_id, role) in outputs {
+    for (name, repo_id, repo, role_id, role) in services {
         st.add_output(&repo_id, repo)?;
         repositories.insert(name.clone(), OutputRef::new(st.name(), repo_id));
         st.add_output(&role_id, role)?;
