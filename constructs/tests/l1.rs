@@ -195,3 +195,86 @@ fn cloudfront_distribution_with_grpc() {
         })
     );
 }
+
+/// The L1 types vendored for ECS, DNS, secrets, alarms and auto scaling build values that their
+/// own registry schemas accept (the schema validator is the oracle).
+#[test]
+fn new_service_types_render_schema_valid_properties() {
+    use formwork_constructs::l1::{applicationautoscaling, ecs, route53, secretsmanager, sns};
+    use formwork_constructs::validate::schema::validate_resource;
+    fn ok<R: Resource>(r: &R) -> serde_json::Value {
+        let v = serde_json::to_value(r).unwrap();
+        let d = validate_resource("R", R::CFN_TYPE, Some(&v));
+        assert!(d.is_empty(), "{}: {d:#?}\n{v:#}", R::CFN_TYPE);
+        v
+    }
+
+    use ecs::task_definition::{
+        ContainerDefinition, NetworkMode, PortMapping, RequiresCompatibilities, TaskDefinition,
+    };
+    let mut port = PortMapping::new();
+    port.container_port = Some(50051.into());
+    let mut container = ContainerDefinition::new("repo:1", "api");
+    container.port_mappings = Some(list([port]));
+    container.readonly_root_filesystem = Some(true.into());
+    let mut td = TaskDefinition::new();
+    td.network_mode = Some(NetworkMode::Awsvpc.into());
+    td.requires_compatibilities = Some(list([RequiresCompatibilities::Fargate]));
+    td.cpu = Some("256".into());
+    td.memory = Some("512".into());
+    td.container_definitions = Some(list([container]));
+    let v = ok(&td);
+    assert_eq!(
+        v["ContainerDefinitions"][0]["PortMappings"][0]["ContainerPort"],
+        json!(50051)
+    );
+    assert_eq!(v["NetworkMode"], json!("awsvpc"));
+
+    let mut svc = ecs::service::Service::new();
+    let mut lb = ecs::service::LoadBalancer::new();
+    lb.container_name = Some("api".into());
+    lb.container_port = Some(50051.into());
+    lb.target_group_arn = Some(Expr::reference("Tg").into());
+    svc.load_balancers = Some(list([lb]));
+    svc.cluster = Some(Expr::reference("Cluster").into());
+    svc.task_definition = Some(Expr::reference("Td").into());
+    ok(&svc);
+    let _ = ResourceRef::<ecs::service::Service>::new("Svc").attr_name();
+
+    use applicationautoscaling::scalable_target::{
+        ScalableDimension, ScalableTarget, ServiceNamespace,
+    };
+    let st = ScalableTarget::new(
+        4,
+        1,
+        "service/c/s",
+        ScalableDimension::EcsServiceDesiredCount,
+        ServiceNamespace::Ecs,
+    );
+    assert_eq!(
+        ok(&st)["ScalableDimension"],
+        json!("ecs:service:DesiredCount")
+    );
+
+    let mut rs = route53::record_set::RecordSet::new("api.example.com.", "A");
+    rs.hosted_zone_id = Some("Z123".into());
+    rs.alias_target = Some(
+        route53::record_set::AliasTarget::new(Expr::get_att("Alb", "DNSName"), "Z2ABC").into(),
+    );
+    ok(&rs);
+
+    let mut secret = secretsmanager::secret::Secret::new();
+    secret.generate_secret_string = Some(
+        secretsmanager::secret::GenerateSecretString {
+            password_length: Some(48.into()),
+            exclude_punctuation: Some(true.into()),
+            ..Default::default()
+        }
+        .into(),
+    );
+    ok(&secret);
+
+    let mut sub = sns::subscription::Subscription::new("email", Expr::reference("Topic"));
+    sub.endpoint = Some("ops@example.com".into());
+    assert_eq!(ok(&sub)["Protocol"], json!("email"));
+}

@@ -27,14 +27,18 @@
 
 /// `AWS::CertificateManager::Certificate`
 pub mod acm;
+/// `AWS::ApplicationAutoScaling::ScalableTarget`, `AWS::ApplicationAutoScaling::ScalingPolicy`
+pub mod applicationautoscaling;
 /// `AWS::CloudFront::CachePolicy`, `AWS::CloudFront::Distribution`, `AWS::CloudFront::Function`, `AWS::CloudFront::OriginRequestPolicy`, `AWS::CloudFront::VpcOrigin`
 pub mod cloudfront;
-/// `AWS::CloudWatch::Alarm`
+/// `AWS::CloudWatch::Alarm`, `AWS::CloudWatch::AnomalyDetector`, `AWS::CloudWatch::Dashboard`
 pub mod cloudwatch;
 /// `AWS::EC2::EIP`, `AWS::EC2::FlowLog`, `AWS::EC2::InternetGateway`, `AWS::EC2::NatGateway`, `AWS::EC2::Route`, `AWS::EC2::RouteTable`, `AWS::EC2::SecurityGroup`, `AWS::EC2::SecurityGroupEgress`, `AWS::EC2::SecurityGroupIngress`, `AWS::EC2::Subnet`, `AWS::EC2::SubnetRouteTableAssociation`, `AWS::EC2::VPC`, `AWS::EC2::VPCEndpoint`, `AWS::EC2::VPCGatewayAttachment`
 pub mod ec2;
 /// `AWS::ECR::Repository`
 pub mod ecr;
+/// `AWS::ECS::Cluster`, `AWS::ECS::ClusterCapacityProviderAssociations`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`
+pub mod ecs;
 /// `AWS::EKS::AccessEntry`, `AWS::EKS::Addon`, `AWS::EKS::Cluster`, `AWS::EKS::Nodegroup`, `AWS::EKS::PodIdentityAssociation`
 pub mod eks;
 /// `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerCertificate`, `AWS::ElasticLoadBalancingV2::ListenerRule`, `AWS::ElasticLoadBalancingV2::LoadBalancer`, `AWS::ElasticLoadBalancingV2::TargetGroup`
@@ -47,9 +51,15 @@ pub mod kms;
 pub mod lattice;
 /// `AWS::Logs::LogGroup`
 pub mod logs;
+/// `AWS::Route53::RecordSet`
+pub mod route53;
 /// `AWS::S3::Bucket`, `AWS::S3::BucketPolicy`
 pub mod s3;
-/// `AWS::SNS::Topic`
+/// `AWS::SecretsManager::Secret`
+pub mod secretsmanager;
+/// `AWS::ServiceDiscovery::HttpNamespace`, `AWS::ServiceDiscovery::PrivateDnsNamespace`, `AWS::ServiceDiscovery::Service`
+pub mod servicediscovery;
+/// `AWS::SNS::Subscription`, `AWS::SNS::Topic`, `AWS::SNS::TopicPolicy`
 pub mod sns;
 /// `AWS::WAFv2::IPSet`, `AWS::WAFv2::LoggingConfiguration`, `AWS::WAFv2::WebACL`, `AWS::WAFv2::WebACLAssociation`
 pub mod wafv2;
