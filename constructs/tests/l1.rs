@@ -239,7 +239,7 @@ fn new_service_types_render_schema_valid_properties() {
     svc.cluster = Some(Expr::reference("Cluster").into());
     svc.task_definition = Some(Expr::reference("Td").into());
     ok(&svc);
-    let _ = ResourceRef::<ecs::service::Service>::new("Svc").attr_name();
+    let _ = ResourceRef::<ecs::service::Service>::new("s", "Svc").attr_name();
 
     use applicationautoscaling::scalable_target::{
         ScalableDimension, ScalableTarget, ServiceNamespace,
