@@ -350,6 +350,37 @@ fn six() -> u32 {
     6
 }
 
+impl NodesConfig {
+    /// Whether the nodes are Graviton (arm64), from the first instance type (`check_cluster`
+    /// refuses a mix: a node group has one AMI type).
+    pub fn arm64(&self) -> bool {
+        self.instance_types.first().is_some_and(|t| is_graviton(t))
+    }
+
+    /// `docker build --platform` for images these nodes run: `linux/arm64` on Graviton,
+    /// `linux/amd64` otherwise.
+    pub fn image_platform(&self) -> &'static str {
+        if self.arm64() {
+            "linux/arm64"
+        } else {
+            "linux/amd64"
+        }
+    }
+}
+
+/// Whether an EC2 instance type is AWS Graviton (arm64): `a1`, or a family whose generation
+/// number is followed by the processor letter `g` (`m7g`, `c7gn`, `t4g`, `r8gd`, `im4gn`) — the
+/// EC2 naming convention ("g – AWS Graviton processors").
+pub fn is_graviton(instance_type: &str) -> bool {
+    let family = instance_type.split('.').next().unwrap_or_default();
+    if family == "a1" {
+        return true;
+    }
+    let rest = family.trim_start_matches(|c: char| c.is_ascii_lowercase());
+    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    after.len() < rest.len() && after.starts_with('g')
+}
+
 impl Default for NodesConfig {
     fn default() -> Self {
         NodesConfig {
@@ -393,5 +424,46 @@ impl Default for HpaConfig {
             max: 10,
             target_cpu_percent: 70,
         }
+    }
+}
+
+#[cfg(test)]
+mod arch_tests {
+    use super::*;
+
+    #[test]
+    fn graviton_types_are_recognised() {
+        for t in [
+            "m7g.large",
+            "c7gn.xlarge",
+            "t4g.medium",
+            "r8gd.2xlarge",
+            "im4gn.large",
+            "a1.large",
+        ] {
+            assert!(is_graviton(t), "{t}");
+        }
+        for t in [
+            "m7i.large",
+            "g4dn.xlarge",
+            "c6a.large",
+            "m5dn.large",
+            "inf2.xlarge",
+        ] {
+            assert!(!is_graviton(t), "{t}");
+        }
+        let mut n = NodesConfig::default();
+        assert_eq!(n.image_platform(), "linux/amd64");
+        n.instance_types = vec!["m7g.large".into()];
+        assert_eq!(n.image_platform(), "linux/arm64");
+        let mut errs = Vec::new();
+        crate::platform::check_cluster("/cluster", &n, &[], &[], &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        n.instance_types.push("m7i.large".into());
+        crate::platform::check_cluster("/cluster", &n, &[], &[], &mut errs);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        let e = errs[0].to_string();
+        assert!(e.contains("/cluster/nodes/instance_types/1"), "{e}");
+        assert!(e.contains("one architecture"), "{e}");
     }
 }

@@ -5,7 +5,7 @@ use formwork_constructs::core::{Error, Expr, Scope};
 use formwork_constructs::ec2::{self, Vpc, VpcHandle, VpcProps};
 use formwork_constructs::eks::{
     AccessEntry, AccessEntryProps, AccessPolicy, Addon, AddonHandle, AddonName, AddonProps,
-    AutoMode, Cluster, ClusterHandle, ClusterProps, EndpointAccess, NodePool, Nodegroup,
+    AmiType, AutoMode, Cluster, ClusterHandle, ClusterProps, EndpointAccess, NodePool, Nodegroup,
     NodegroupProps,
 };
 use formwork_constructs::kms::{Alias, Key, KeyHandle, KeyProps, KeyServiceGrant};
@@ -149,6 +149,11 @@ pub fn eks_cluster(
             min_size: n.min,
             desired_size: n.desired,
             max_size: n.max,
+            ami_type: if n.arm64() {
+                AmiType::Al2023Arm64Standard
+            } else {
+                AmiType::Al2023X86_64Standard
+            },
             ..NodegroupProps::default()
         },
     )?;
@@ -202,6 +207,20 @@ pub fn check_cluster(
     admin_role_arns: &[String],
     errs: &mut Vec<ConfigError>,
 ) {
+    let arm = nodes.arm64();
+    for (i, t) in nodes.instance_types.iter().enumerate() {
+        if crate::common::is_graviton(t) != arm {
+            errs.push(ConfigError::at(
+                format!("{ptr}/nodes/instance_types/{i}"),
+                format!(
+                    "`{t}` is {} but `{}` is {}: a node group has one architecture (one AMI type); use only Graviton (m7g, c7g, …) or only x86 types",
+                    if arm { "x86_64" } else { "Graviton (arm64)" },
+                    nodes.instance_types[0],
+                    if arm { "Graviton (arm64)" } else { "x86_64" },
+                ),
+            ));
+        }
+    }
     if !(nodes.min <= nodes.desired && nodes.desired <= nodes.max) {
         errs.push(ConfigError::at(
             format!("{ptr}/nodes"),

@@ -230,6 +230,7 @@ pub(super) fn deploy(a: &DeployArgs, io: &mut Io<'_>) -> i32 {
         allow_output_change: a.allow_output_change.clone(),
         parameters,
         apply_k8s: a.apply_k8s,
+        build: a.build,
         dry_run: a.dry_run,
         previous: a.previous.clone(),
         poll: std::time::Duration::from_secs(a.poll_seconds),

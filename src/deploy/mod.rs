@@ -17,6 +17,7 @@
 //! processes. Nothing here prints: progress goes to the `log` callback.
 
 mod ctx;
+mod images;
 mod k8s;
 mod refactor;
 mod runner;
@@ -56,6 +57,8 @@ pub struct DeployOptions {
     pub parameters: Vec<(String, String, String)>,
     /// Run `kubectl apply` on the resolved manifests.
     pub apply_k8s: bool,
+    /// Build and push the service images after the stacks (`images.rs`).
+    pub build: bool,
     /// Print the commands, run nothing.
     pub dry_run: bool,
     /// An out dir that stands for what is deployed (instead of `get-template`); with `--dry-run`
@@ -155,6 +158,8 @@ pub struct DeployReport {
     pub stacks: Vec<StackResult>,
     /// Files written under `k8s-resolved/` (relative to the out dir).
     pub k8s_resolved: Vec<String>,
+    /// Images pushed (`uri:tag`), with `--build`.
+    pub images: Vec<String>,
 }
 
 /// Parses `Stack.Key=Value`.
@@ -207,6 +212,9 @@ pub fn deploy(
         report
             .stacks
             .push(stack::deploy_stack(&mut ctx, &asm, st, plan)?);
+    }
+    if opts.build {
+        report.images = images::build_and_push(&mut ctx, &asm)?;
     }
     report.k8s_resolved = k8s::resolve_k8s(&mut ctx, &asm)?;
     Ok(report)

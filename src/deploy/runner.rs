@@ -1,7 +1,7 @@
 //! External commands: the [`Runner`] every command goes through (real processes, or a fake
 //! that records calls in tests).
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,8 @@ impl CmdOutput {
 pub trait Runner {
     /// Runs to completion, capturing output.
     fn run(&self, argv: &[String]) -> io::Result<CmdOutput>;
+    /// Runs to completion with `input` on standard input (`docker login --password-stdin`).
+    fn run_input(&self, argv: &[String], input: &str) -> io::Result<CmdOutput>;
     /// Runs to completion, calling `tick` every `interval` while the command runs.
     fn run_with_ticks(
         &self,
@@ -61,6 +63,24 @@ impl ProcessRunner {
 impl Runner for ProcessRunner {
     fn run(&self, argv: &[String]) -> io::Result<CmdOutput> {
         let o = self.command(argv).stdin(Stdio::null()).output()?;
+        Ok(CmdOutput {
+            code: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        })
+    }
+
+    fn run_input(&self, argv: &[String], input: &str) -> io::Result<CmdOutput> {
+        let mut child = self
+            .command(argv)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(input.as_bytes())?;
+        }
+        let o = child.wait_with_output()?;
         Ok(CmdOutput {
             code: o.status.code(),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),

@@ -12,6 +12,8 @@ use formwork_assembly::{
 use super::ctx::Ctx;
 use crate::shell::quote_argv as quote;
 
+mod images;
+
 /// Answers commands by their first matching `(needle, output)`; records every call.
 struct Fake {
     answers: Vec<(String, CmdOutput)>,
@@ -53,6 +55,12 @@ impl Runner for Fake {
                 stdout: "{}".into(),
                 stderr: String::new(),
             }))
+    }
+    fn run_input(&self, argv: &[String], input: &str) -> io::Result<CmdOutput> {
+        self.calls
+            .borrow_mut()
+            .push(format!("stdin[{input}] | {}", quote(argv)));
+        self.run(argv)
     }
     fn run_with_ticks(
         &self,
@@ -140,6 +148,7 @@ fn opts(dir: PathBuf) -> DeployOptions {
         allow_output_change: vec![],
         parameters: vec![],
         apply_k8s: false,
+        build: false,
         dry_run: false,
         previous: None,
         poll: Duration::ZERO,

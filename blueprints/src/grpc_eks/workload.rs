@@ -105,7 +105,13 @@ pub(super) fn add_workload(
                 chart_version: Some(LBC_CHART_VERSION.to_owned()),
                 values_file: LBC_VALUES_FILE.to_owned(),
             }),
-            image_platform: "linux/amd64".to_owned(),
+            // Auto Mode's built-in NodePools launch amd64 nodes; `nodes` is ignored there.
+            image_platform: if auto {
+                "linux/amd64"
+            } else {
+                cfg.cluster.nodes.image_platform()
+            }
+            .to_owned(),
         },
         endpoint: Some(endpoint),
         lattice: None,

@@ -175,7 +175,7 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
             name: cfg.name.clone(),
             region: cfg.region.clone(),
             load_balancer_controller: None,
-            image_platform: "linux/amd64".to_owned(),
+            image_platform: cfg.cluster.nodes.image_platform().to_owned(),
         },
         endpoint: None,
         lattice: Some(LatticeStep {
