@@ -5,7 +5,8 @@
 //! * [`core`]: expressions, typed attributes, the stack arena, logical ids, rendering.
 //! * [`l1`]: generated, faithful structs for every vendored CloudFormation type.
 //! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`],
-//!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`].
+//!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`], [`ecs`] (Fargate) and
+//!   [`applicationautoscaling`].
 //! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
 //! * [`validate`]: registry-schema validation and the gRPC rule set, for any template.
 //! * [`assertions`]: CDK-style assertions on synthesized templates, for tests.
@@ -24,11 +25,13 @@
 #![allow(clippy::new_ret_no_self)]
 
 pub mod acm;
+pub mod applicationautoscaling;
 pub mod assertions;
 pub mod cloudfront;
 pub mod core;
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod eks;
 pub mod elbv2;
 pub mod iam;

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::diagnostic::{Diagnostic, Severity};
 
 pub mod cloudfront;
+pub mod ecs;
 pub mod eks;
 pub mod elbv2;
 pub mod limits;
@@ -35,6 +36,31 @@ use Severity::{Error as E, Warning as W};
 
 /// Every rule, in code order.
 pub const RULES: &[RuleInfo] = &[
+    r(
+        "FW-ECS-001",
+        E,
+        "ECS service load balancer on a container port the task definition does not map",
+    ),
+    r(
+        "FW-ECS-002",
+        E,
+        "awsvpc ECS service on a target group whose TargetType is not ip",
+    ),
+    r(
+        "FW-ECS-003",
+        W,
+        "ECS health-check grace period shorter than the container's StartPeriod",
+    ),
+    r(
+        "FW-ECS-004",
+        W,
+        "ECS container health check in CMD-SHELL form (no shell in distroless images)",
+    ),
+    r(
+        "FW-ECS-005",
+        E,
+        "Fargate task CPU/memory pair Fargate does not accept",
+    ),
     r(
         "FW-EKS-001",
         W,
@@ -349,6 +375,7 @@ pub fn run_all(ctx: &mut Ctx<'_>) {
     cloudfront::run(ctx);
     elbv2::run(ctx);
     waf::run(ctx);
+    ecs::run(ctx);
     eks::run(ctx);
     limits::run(ctx);
     refs::run(ctx);
