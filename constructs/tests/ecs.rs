@@ -393,3 +393,83 @@ fn service_and_scaling_invariants() {
         "needs a CPU target",
     );
 }
+
+#[test]
+fn request_count_policy_labels_the_alb_and_target_group() {
+    use formwork_constructs::elbv2::{ApplicationLoadBalancer, ApplicationLoadBalancerProps};
+    let mut st = common::stack();
+    let mut root = st.root();
+    let vpc = Vpc::new(&mut root, "Vpc", VpcProps::default()).unwrap();
+    let lg = log_group(&mut root);
+    let sg = SecurityGroup::new(
+        &mut root,
+        "Sg",
+        &vpc.id,
+        "tasks",
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
+    let alb = ApplicationLoadBalancer::new(
+        &mut root,
+        "Alb",
+        &vpc,
+        &sg,
+        ApplicationLoadBalancerProps::default(),
+    )
+    .unwrap();
+    let tg = GrpcTargetGroup::new(
+        &mut root,
+        "Tg",
+        &vpc.id,
+        50051,
+        GrpcTargetGroupProps::default(),
+    )
+    .unwrap();
+    let cluster = Cluster::new(&mut root, "Cluster", ClusterProps::default()).unwrap();
+    let task = FargateTaskDefinition::new(&mut root, "Task", task_props(lg)).unwrap();
+    let svc = FargateService::new(
+        &mut root,
+        "Svc",
+        &cluster,
+        &task,
+        FargateServiceProps {
+            subnets: vpc.private_subnets.iter().map(|s| s.id.clone()).collect(),
+            security_groups: vec![sg.id.clone()],
+            target_groups: vec![TargetGroupBinding {
+                target_group_arn: tg.arn.clone(),
+            }],
+            ..FargateServiceProps::default()
+        },
+    )
+    .unwrap();
+    let scaling = ServiceScaling::new(
+        &mut root,
+        "Scale",
+        &cluster,
+        &svc,
+        ServiceScalingProps {
+            cpu_target_percent: None,
+            request_count: Some(RequestCountTarget {
+                requests_per_target: 500,
+                load_balancer_full_name: alb.full_name.clone(),
+                target_group_full_name: tg.full_name.clone(),
+            }),
+            ..ServiceScalingProps::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(scaling.policies.len(), 1);
+    let t = st.to_template().unwrap();
+    let cfg =
+        &t["Resources"]["ScaleRequests"]["Properties"]["TargetTrackingScalingPolicyConfiguration"];
+    assert_eq!(cfg["TargetValue"], 500.0);
+    let spec = &cfg["PredefinedMetricSpecification"];
+    assert_eq!(spec["PredefinedMetricType"], "ALBRequestCountPerTarget");
+    assert_eq!(
+        spec["ResourceLabel"],
+        serde_json::json!({"Fn::Join": ["/", [
+            {"Fn::GetAtt": ["Alb", "LoadBalancerFullName"]},
+            {"Fn::GetAtt": ["Tg", "TargetGroupFullName"]}
+        ]]})
+    );
+}
