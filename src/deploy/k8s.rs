@@ -1,5 +1,6 @@
 //! After the stacks: the out dir's Kubernetes manifests and Helm values with their placeholders
-//! filled from the stack outputs (`k8s-resolved/`, `helm-resolved/`), and `kubectl apply`.
+//! filled from the stack outputs (`k8s-resolved/`, `helm-resolved/`); with `--apply-k8s` the
+//! cluster steps follow (`cluster.rs`).
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use formwork_assembly::layout::{HELM_RESOLVED_DIR, K8S_RESOLVED_DIR, resolved_pa
 use formwork_assembly::{Assembly, FileArtifact, resolve_placeholders};
 
 use super::DeployError;
-use super::ctx::{Ctx, s};
+use super::ctx::Ctx;
 
 pub(super) fn resolve_k8s(ctx: &mut Ctx<'_>, asm: &Assembly) -> Result<Vec<String>, DeployError> {
     let opts = ctx.opts;
@@ -66,21 +67,7 @@ pub(super) fn resolve_k8s(ctx: &mut Ctx<'_>, asm: &Assembly) -> Result<Vec<Strin
         ));
     }
     if opts.apply_k8s {
-        let argv = vec![
-            s("kubectl"),
-            s("apply"),
-            s("-f"),
-            resolved_dir.display().to_string(),
-            s("-R"),
-        ];
-        if let Some(o) = ctx.exec(argv.clone())? {
-            if !o.ok() {
-                return Err(ctx.failed(&argv, &o));
-            }
-            for l in o.stdout.lines() {
-                ctx.info(format!("  {l}"));
-            }
-        }
+        super::cluster::apply(ctx, asm, &resolved_dir)?;
     }
     Ok(files
         .iter()

@@ -16,6 +16,7 @@
 //! Every external command goes through [`Runner`], so the planning logic is tested without
 //! processes. Nothing here prints: progress goes to the `log` callback.
 
+mod cluster;
 mod ctx;
 mod images;
 mod k8s;

@@ -12,6 +12,7 @@ use formwork_assembly::{
 use super::ctx::Ctx;
 use crate::shell::quote_argv as quote;
 
+mod cluster;
 mod images;
 
 /// Answers commands by their first matching `(needle, output)`; records every call.

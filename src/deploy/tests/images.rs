@@ -7,6 +7,12 @@ const URI: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/greeter";
 
 fn with_runbook(name: &str, platform: &str) -> PathBuf {
     let mut asm = assembly(&[("app", repo("greeter"))], vec![]);
+    asm.runbook = Some(runbook(platform));
+    write(name, &mut asm)
+}
+
+/// Two services, `greeter` and `payments`, with their repositories in stack `app`.
+pub(super) fn runbook(platform: &str) -> RunbookSpec {
     let svc = |n: &str, out: &str| ServiceStep {
         name: n.into(),
         namespace: n.into(),
@@ -17,7 +23,7 @@ fn with_runbook(name: &str, platform: &str) -> PathBuf {
         grpc_services: vec!["helloworld.Greeter".into()],
         port: 50051,
     };
-    asm.runbook = Some(RunbookSpec {
+    RunbookSpec {
         title: "test".into(),
         services: vec![svc("greeter", "GreeterUri"), svc("payments", "PaymentsUri")],
         cluster: ClusterStep {
@@ -28,19 +34,20 @@ fn with_runbook(name: &str, platform: &str) -> PathBuf {
         },
         endpoint: None,
         lattice: None,
-    });
-    write(name, &mut asm)
+    }
 }
 
-fn outputs() -> String {
+pub(super) fn outputs() -> String {
     serde_json::json!({"Stacks": [{"StackStatus": "UPDATE_COMPLETE", "Outputs": [
         {"OutputKey": "GreeterUri", "OutputValue": URI},
         {"OutputKey": "PaymentsUri", "OutputValue": URI.replace("greeter", "payments")},
+        {"OutputKey": "GreeterTg", "OutputValue": "arn:tg/greeter"},
+        {"OutputKey": "PaymentsTg", "OutputValue": "arn:tg/payments"},
     ]}]})
     .to_string()
 }
 
-fn template() -> String {
+pub(super) fn template() -> String {
     serde_json::json!({"TemplateBody": serde_json::to_string(&repo("greeter")).unwrap()})
         .to_string()
 }
