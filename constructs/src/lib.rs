@@ -7,6 +7,8 @@
 //! * L2 constructs with secure, gRPC-correct defaults: [`ec2`], [`ecr`], [`elbv2`],
 //!   [`iam`], [`kms`], [`logs`], [`s3`], [`eks`], [`ecs`] (Fargate) and
 //!   [`applicationautoscaling`].
+//! * Observability: [`sns`] (encrypted notification topic) and [`cloudwatch`] (alarms,
+//!   dashboards, gRPC alarm presets).
 //! * Edge constructs: [`wafv2`], [`cloudfront`], and the optional [`lattice`].
 //! * [`validate`]: registry-schema validation and the gRPC rule set, for any template.
 //! * [`assertions`]: CDK-style assertions on synthesized templates, for tests.
@@ -28,6 +30,7 @@ pub mod acm;
 pub mod applicationautoscaling;
 pub mod assertions;
 pub mod cloudfront;
+pub mod cloudwatch;
 pub mod core;
 pub mod ec2;
 pub mod ecr;
@@ -40,5 +43,6 @@ pub mod l1;
 pub mod lattice;
 pub mod logs;
 pub mod s3;
+pub mod sns;
 pub mod validate;
 pub mod wafv2;

@@ -14,6 +14,12 @@ pub enum KeyServiceGrant {
         /// The log group ARN pattern.
         log_group_arn: Expr,
     },
+    /// CloudWatch alarms (`cloudwatch.amazonaws.com`) of this account publishing to an SNS topic
+    /// encrypted with the key: `kms:Decrypt` and `kms:GenerateDataKey*`, only on behalf of this
+    /// account's alarms (`aws:SourceAccount`, `aws:SourceArn` conditions). Without it CloudWatch
+    /// cannot publish to the topic and alarm notifications are dropped. See
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>.
+    CloudWatchAlarms,
     /// Any other statement (it must name a principal).
     Custom(Statement),
 }
@@ -37,6 +43,21 @@ impl KeyServiceGrant {
                 "kms:EncryptionContext:aws:logs:arn",
                 log_group_arn.clone(),
             ),
+            KeyServiceGrant::CloudWatchAlarms => {
+                Statement::allow_all_resources(["kms:Decrypt", "kms:GenerateDataKey*"])
+                    .with_sid("CloudWatchAlarms")
+                    .with_principal(Principal::Service("cloudwatch.amazonaws.com"))
+                    .with_condition(
+                        ConditionOperator::StringEquals,
+                        "aws:SourceAccount",
+                        Expr::from(crate::core::Pseudo::AccountId),
+                    )
+                    .with_condition(
+                        ConditionOperator::ArnLike,
+                        "aws:SourceArn",
+                        Expr::sub("arn:${AWS::Partition}:cloudwatch:*:${AWS::AccountId}:alarm:*"),
+                    )
+            }
             KeyServiceGrant::Custom(s) => s.clone(),
         }
     }
