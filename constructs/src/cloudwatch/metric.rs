@@ -130,7 +130,7 @@ impl Metric {
 
 /// 10, 20 and 30 s are high-resolution periods; otherwise a positive multiple of 60.
 pub(crate) fn check_period(p: u32) -> Result<(), String> {
-    if matches!(p, 10 | 20 | 30) || (p > 0 && p % 60 == 0) {
+    if matches!(p, 10 | 20 | 30) || (p > 0 && p.is_multiple_of(60)) {
         Ok(())
     } else {
         Err(format!(
