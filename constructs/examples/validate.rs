@@ -25,9 +25,6 @@ fn main() {
         std::process::exit(2);
     }
     let report = validate::validate_files(&files, region.as_deref(), strict);
-    for e in &report.load_errors {
-        eprintln!("error {e}");
-    }
     if json {
         println!("{}", render_json(&report.diagnostics));
     } else {

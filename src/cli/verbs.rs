@@ -145,9 +145,7 @@ fn shown_deploy_command(dir: &Path, s: &StackArtifact) -> Vec<String> {
 pub(super) fn validate(a: &ValidateArgs, io: &mut Io<'_>) -> i32 {
     let report =
         formwork_constructs::validate::validate_files(&a.files, a.region.as_deref(), a.strict);
-    for e in &report.load_errors {
-        let _ = writeln!(io.err, "error: {e}");
-    }
+    // Load errors are FW-LOAD-* diagnostics in `report.diagnostics`: counted and rendered below.
     match a.format {
         Format::Json => {
             let _ = writeln!(

@@ -36,6 +36,12 @@ pub struct Diagnostic {
     /// Source file, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// 1-based line in `file` (load errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in `file` (load errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// Stack name, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack: Option<String>,
@@ -65,6 +71,8 @@ impl Diagnostic {
             severity,
             code,
             file: None,
+            line: None,
+            column: None,
             stack: None,
             logical_id: logical_id.map(str::to_owned),
             pointer: pointer.into(),
@@ -91,6 +99,15 @@ impl Diagnostic {
         if let Some(f) = &self.file {
             loc.push_str(f);
             loc.push(':');
+        }
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            let out = format!(
+                "{} {} {loc}{l}:{c}: {}",
+                self.severity.as_str(),
+                self.code,
+                self.message
+            );
+            return format!("{out} (fix: {})", self.fix);
         }
         if let Some(s) = &self.stack {
             loc.push_str(s);

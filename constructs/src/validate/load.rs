@@ -4,7 +4,15 @@
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Y;
 
-/// Why a template could not be loaded.
+use super::diagnostic::{Diagnostic, Severity};
+use super::json;
+
+/// Largest template accepted, in bytes. CloudFormation's own cap is 1 MB (a body from S3);
+/// 16 MiB leaves room for unminified sources while bounding time and memory.
+pub const MAX_BYTES: usize = 16 << 20;
+
+/// Why a template could not be loaded. Each kind has a stable code (FW-LOAD-001..004) and, except
+/// I/O and size, a `line:column` (and the byte offset for encoding errors).
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum LoadError {
     /// The file could not be read.
@@ -15,34 +23,132 @@ pub enum LoadError {
         /// OS error text.
         message: String,
     },
-    /// JSON or YAML syntax error.
+    /// The file is larger than [`MAX_BYTES`].
+    #[error("{file}: {bytes} bytes is larger than the {MAX_BYTES}-byte limit")]
+    TooLarge {
+        /// Path.
+        file: String,
+        /// Its size.
+        bytes: usize,
+    },
+    /// JSON or YAML syntax error (including nesting deeper than the limit).
     #[error("{file}:{line}:{column}: {message}")]
     Syntax {
         /// Path (or `<input>`).
         file: String,
-        /// 1-based line (0 when unknown).
+        /// 1-based line.
         line: usize,
-        /// 1-based column (0 when unknown).
+        /// 1-based column.
         column: usize,
         /// Parser message.
         message: String,
     },
+    /// Not UTF-8 text, or binary (a NUL byte).
+    #[error("{file}:{line}:{column}: byte {offset}: {message}")]
+    Encoding {
+        /// Path.
+        file: String,
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// 1-based column of the first bad byte.
+        column: usize,
+        /// Its byte offset.
+        offset: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A key repeated in one mapping, at the second occurrence.
+    #[error("{file}:{line}:{column}: duplicate key {key}")]
+    DuplicateKey {
+        /// Path.
+        file: String,
+        /// 1-based line of the second key.
+        line: usize,
+        /// 1-based column of the second key.
+        column: usize,
+        /// The key.
+        key: String,
+    },
     /// A YAML tag that is not a CloudFormation intrinsic.
     #[error(
-        "{file}: unknown YAML tag !{tag} (expected a CloudFormation short form such as !Ref, !GetAtt, !Sub)"
+        "{file}:{line}:{column}: unknown YAML tag !{tag} (expected a CloudFormation short form such as !Ref, !GetAtt, !Sub)"
     )]
     UnknownTag {
         /// Path.
         file: String,
+        /// 1-based line of the tag.
+        line: usize,
+        /// 1-based column of the tag.
+        column: usize,
         /// Tag without `!`.
         tag: String,
     },
     /// The document is not a mapping.
-    #[error("{file}: a template must be a JSON object / YAML mapping")]
+    #[error("{file}:1:1: a template must be a JSON object / YAML mapping")]
     NotAnObject {
         /// Path.
         file: String,
     },
+}
+
+impl LoadError {
+    /// The stable code: FW-LOAD-001 (unreadable or too large), -002 (syntax), -003 (encoding),
+    /// -004 (duplicate key).
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::Io { .. } | LoadError::TooLarge { .. } => "FW-LOAD-001",
+            LoadError::Syntax { .. }
+            | LoadError::UnknownTag { .. }
+            | LoadError::NotAnObject { .. } => "FW-LOAD-002",
+            LoadError::Encoding { .. } => "FW-LOAD-003",
+            LoadError::DuplicateKey { .. } => "FW-LOAD-004",
+        }
+    }
+
+    /// The error as a diagnostic (counted in the summary, present in `--format json`).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let (file, at) = match self {
+            LoadError::Io { file, .. } | LoadError::TooLarge { file, .. } => (file, None),
+            LoadError::NotAnObject { file } => (file, Some((1, 1))),
+            LoadError::Syntax {
+                file, line, column, ..
+            }
+            | LoadError::Encoding {
+                file, line, column, ..
+            }
+            | LoadError::DuplicateKey {
+                file, line, column, ..
+            }
+            | LoadError::UnknownTag {
+                file, line, column, ..
+            } => (file, Some((*line, *column))),
+        };
+        let text = self.to_string();
+        let prefix = match at {
+            Some((l, c)) => format!("{file}:{l}:{c}: "),
+            None => format!("{file}: "),
+        };
+        let fix = match self.code() {
+            "FW-LOAD-001" => "check the path and that the file is a template (at most 16 MiB)",
+            "FW-LOAD-003" => "save the template as UTF-8 text",
+            "FW-LOAD-004" => {
+                "remove or rename one of the two keys (CloudFormation refuses duplicates)"
+            }
+            _ => "fix the syntax at this position",
+        };
+        let mut d = Diagnostic::new(
+            Severity::Error,
+            self.code(),
+            None,
+            "",
+            text.strip_prefix(&prefix).unwrap_or(&text),
+            fix,
+        );
+        d.file = Some(file.clone());
+        d.line = at.map(|a| a.0);
+        d.column = at.map(|a| a.1);
+        d
+    }
 }
 
 /// The short-form tags and the long form they stand for.
@@ -70,48 +176,188 @@ const FN_TAGS: &[(&str, &str)] = &[
 /// Parses a template (JSON if it starts with `{`, YAML otherwise). `file` names the source in
 /// errors (use `<input>` when there is none).
 pub fn load_template(bytes: &[u8], file: &str) -> Result<Value, LoadError> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
-        Err(e) => {
-            return Err(LoadError::Syntax {
-                file: file.to_owned(),
-                line: 0,
-                column: 0,
-                message: format!("not UTF-8: {e}"),
-            });
+    let f = || file.to_owned();
+    if bytes.len() > MAX_BYTES {
+        return Err(LoadError::TooLarge {
+            file: f(),
+            bytes: bytes.len(),
+        });
+    }
+    let encoding = |offset: usize, message: String| {
+        let (line, column) = json::line_col(&String::from_utf8_lossy(&bytes[..offset]), offset);
+        LoadError::Encoding {
+            file: f(),
+            line,
+            column,
+            offset,
+            message,
         }
     };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            return Err(encoding(
+                at,
+                format!("not UTF-8 (invalid byte 0x{:02x})", bytes[at]),
+            ));
+        }
+    };
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(encoding(
+            at,
+            "binary data (a NUL byte), not a template".to_owned(),
+        ));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|e| LoadError::Syntax {
-            file: file.to_owned(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        json::parse(text).map_err(|e| {
+            let (line, column) = json::line_col(text, e.offset);
+            if e.duplicate {
+                LoadError::DuplicateKey {
+                    file: f(),
+                    line,
+                    column,
+                    key: e.message,
+                }
+            } else {
+                LoadError::Syntax {
+                    file: f(),
+                    line,
+                    column,
+                    message: e.message,
+                }
+            }
         })?
     } else {
-        let y: Y = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            LoadError::Syntax {
-                file: file.to_owned(),
+        if let Some(at) = flow_too_deep(text) {
+            let (line, column) = json::line_col(text, at);
+            return Err(LoadError::Syntax {
+                file: f(),
                 line,
                 column,
-                message: e.to_string(),
-            }
-        })?;
-        yaml_to_json(y, file)?
+                message: format!("nested deeper than {} levels", json::MAX_DEPTH),
+            });
+        }
+        let y: Y = serde_yaml::from_str(text).map_err(|e| yaml_error(text, file, &e))?;
+        yaml_to_json(y, file).map_err(|e| locate_tag(text, e))?
     };
     if value.is_object() {
         Ok(value)
     } else {
-        Err(LoadError::NotAnObject {
+        Err(LoadError::NotAnObject { file: f() })
+    }
+}
+
+/// The offset of the first `[`/`{` nested deeper than [`json::MAX_DEPTH`] in YAML flow
+/// collections (quotes and comments skipped). libyaml takes quadratic time on deep flow nesting
+/// (20,000 `!If [` levels: 18 s), so this linear pre-scan refuses it first. Block nesting is
+/// bounded by serde_yaml's own recursion limit.
+fn flow_too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > json::MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            q @ (b'"' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q && b[i] != b'\n' {
+                    i += usize::from(q == b'"' && b[i] == b'\\') + 1;
+                }
+            }
+            b'#' if i == 0 || b[i - 1].is_ascii_whitespace() => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A serde_yaml error, located; duplicate keys (which serde_yaml places at the mapping's start)
+/// are placed at the second key.
+fn yaml_error(text: &str, file: &str, e: &serde_yaml::Error) -> LoadError {
+    let (line, column) = e
+        .location()
+        .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+    let msg = e.to_string();
+    let dup = msg
+        .split_once("duplicate entry with key ")
+        .map(|(_, k)| k.split(" at line").next().unwrap_or(k).to_owned());
+    if let Some(key) = dup {
+        let bare = key.trim_matches('"');
+        let at = text
+            .lines()
+            .enumerate()
+            .skip(line.saturating_sub(1))
+            .filter_map(|(i, l)| {
+                let t = l.trim_start().trim_start_matches("- ");
+                let k = t.split_once(':')?.0.trim().trim_matches(['"', '\'']);
+                (k == bare).then(|| (i + 1, l.len() - t.len() + 1))
+            })
+            .nth(1);
+        let (line, column) = at.unwrap_or((line, column));
+        return LoadError::DuplicateKey {
             file: file.to_owned(),
+            line,
+            column,
+            key,
+        };
+    }
+    let message = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m)
+        .to_owned();
+    LoadError::Syntax {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Gives an unknown tag the position of its first use in `text`.
+fn locate_tag(text: &str, e: LoadError) -> LoadError {
+    let LoadError::UnknownTag { file, tag, .. } = e else {
+        return e;
+    };
+    let needle = format!("!{tag}");
+    let at = text
+        .match_indices(&needle)
+        .find(|(i, _)| {
+            let after = text[i + needle.len()..].chars().next();
+            !after.is_some_and(|c| c.is_alphanumeric() || c == ':') || tag.ends_with(':')
         })
+        .map_or(0, |(i, _)| i);
+    let (line, column) = json::line_col(text, at);
+    LoadError::UnknownTag {
+        file,
+        line,
+        column,
+        tag,
     }
 }
 
 /// Reads and parses a file; returns the template and its size in bytes.
 pub fn load_file(path: &std::path::Path) -> Result<(Value, usize), LoadError> {
     let name = path.display().to_string();
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_BYTES as u64
+    {
+        return Err(LoadError::TooLarge {
+            file: name,
+            bytes: usize::try_from(m.len()).unwrap_or(usize::MAX),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io {
         file: name.clone(),
         message: e.to_string(),
@@ -191,6 +437,8 @@ pub fn yaml_to_json(y: Y, file: &str) -> Result<Value, LoadError> {
                     None => {
                         return Err(LoadError::UnknownTag {
                             file: file.to_owned(),
+                            line: 0,
+                            column: 0,
                             tag: tag.to_owned(),
                         });
                     }

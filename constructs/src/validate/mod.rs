@@ -5,6 +5,7 @@
 //! `docs/rules.md`). Diagnostics come back all at once, sorted and deduplicated.
 
 pub mod diagnostic;
+pub mod json;
 pub mod load;
 pub mod rules;
 pub mod schema;
@@ -318,7 +319,7 @@ pub fn validate_bytes(bytes: &[u8], opts: &ValidateOptions) -> Result<Vec<Diagno
 /// Outcome of validating files the way `formwork validate` does.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// All diagnostics of all files (load errors are not diagnostics; see `load_errors`).
+    /// All diagnostics of all files, load errors (FW-LOAD-*) included.
     pub diagnostics: Vec<Diagnostic>,
     /// Files that could not be loaded.
     pub load_errors: Vec<LoadError>,
@@ -327,7 +328,33 @@ pub struct Report {
 }
 
 /// Validates files (`formwork validate [--strict] [--region R] FILE...`) without printing.
+/// Runs on a thread with a 64 MiB stack (belt and braces under the loaders' depth limit).
 pub fn validate_files(paths: &[std::path::PathBuf], region: Option<&str>, strict: bool) -> Report {
+    let region = region.map(str::to_owned);
+    let paths = paths.to_vec();
+    let run = move || validate_files_here(&paths, region.as_deref(), strict);
+    match std::thread::Builder::new()
+        .name("validate".into())
+        .stack_size(64 << 20)
+        .spawn(run)
+        .map(std::thread::JoinHandle::join)
+    {
+        Ok(Ok(r)) => r,
+        _ => {
+            let e = LoadError::Io {
+                file: "<validate>".into(),
+                message: "the validation thread failed (please report this)".into(),
+            };
+            Report {
+                diagnostics: vec![e.to_diagnostic()],
+                load_errors: vec![e],
+                exit_code: 1,
+            }
+        }
+    }
+}
+
+fn validate_files_here(paths: &[std::path::PathBuf], region: Option<&str>, strict: bool) -> Report {
     let mut diagnostics = Vec::new();
     let mut load_errors = Vec::new();
     for p in paths {
@@ -341,7 +368,10 @@ pub fn validate_files(paths: &[std::path::PathBuf], region: Option<&str>, strict
                 };
                 diagnostics.extend(validate_template(&t, &o));
             }
-            Err(e) => load_errors.push(e),
+            Err(e) => {
+                diagnostics.push(e.to_diagnostic());
+                load_errors.push(e);
+            }
         }
     }
     sort_diagnostics(&mut diagnostics);

@@ -174,6 +174,22 @@ pub const RULES: &[RuleInfo] = &[
     ),
     r("FW-REF-001", E, "Ref to an unknown parameter or resource"),
     r(
+        "FW-LOAD-001",
+        E,
+        "template file unreadable or larger than 16 MiB",
+    ),
+    r(
+        "FW-LOAD-002",
+        E,
+        "JSON/YAML syntax error, unknown YAML tag, nesting deeper than 1000, or not a mapping",
+    ),
+    r("FW-LOAD-003", E, "template not UTF-8 text (or binary)"),
+    r(
+        "FW-LOAD-004",
+        E,
+        "duplicate key in one JSON object or YAML mapping",
+    ),
+    r(
         "FW-REF-002",
         E,
         "Fn::GetAtt (or ${X.Attr}) on an unknown resource",
