@@ -185,6 +185,25 @@ fn validate_exit_codes_and_formats() {
         formwork(&d, &["validate", "missing.yaml"]).status.code(),
         Some(1)
     );
+    // A load error is a located FW-LOAD diagnostic, counted, and present in --format json.
+    std::fs::write(
+        d.join("dup.json"),
+        "{\"Resources\": {},\n \"Resources\": {}}",
+    )
+    .unwrap();
+    let o = formwork(&d, &["validate", "dup.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("error FW-LOAD-004 dup.json:2:2: "), "{text}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 error(s)"), "{err}");
+    let o = formwork(&d, &["validate", "--format", "json", "dup.json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
+    assert_eq!(v[0]["code"], "FW-LOAD-004", "{v}");
+    assert_eq!(
+        (v[0]["line"].as_u64(), v[0]["column"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(formwork(&d, &["validate"]).status.code(), Some(2));
 }
 
