@@ -205,3 +205,67 @@ fn runbook_is_deterministic_and_checks_its_spec() {
         assert!(e.contains(needle), "missing {needle:?} in:\n{e}");
     }
 }
+
+/// `deploy_md` writes the runbook with plain formatting; the committed tera template is its
+/// reference. Every variant here (self-managed controller, Auto Mode, S3 upload, operator
+/// variables, tags, no placeholders, each blueprint's example, Lattice with and without IAM
+/// auth) must come out byte-identical from both.
+#[test]
+fn runbook_matches_its_reference_template() {
+    use formwork::runbook::deploy_md_reference;
+    let mut cases: Vec<(String, Assembly)> = vec![
+        ("self-managed".into(), assembly(true)),
+        ("auto mode".into(), assembly(false)),
+    ];
+    let mut bare = assembly(false);
+    bare.placeholders.clear();
+    bare.stacks.iter_mut().for_each(|s| {
+        s.parameters.clear();
+        s.tags.clear();
+    });
+    cases.push(("no placeholders".into(), bare));
+    for bp in formwork_blueprints::BLUEPRINTS {
+        let asm =
+            formwork::synth::build_blueprint(bp.example.as_bytes(), bp.name, &Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e:?}", bp.name));
+        if let Some(l) = asm.runbook.as_ref().and_then(|r| r.lattice.as_ref()) {
+            let mut flipped = asm.clone();
+            let auth = !l.iam_auth;
+            flipped
+                .runbook
+                .as_mut()
+                .unwrap()
+                .lattice
+                .as_mut()
+                .unwrap()
+                .iam_auth = auth;
+            cases.push((format!("{} iam_auth={auth}", bp.name), flipped));
+        }
+        cases.push((bp.name.to_owned(), asm));
+    }
+    let mut compared = 0;
+    for (name, asm) in &cases {
+        if asm.runbook.is_none() {
+            continue;
+        }
+        for dir in ["out", "build/out dir/"] {
+            let want = deploy_md_reference(asm, dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got = deploy_md(asm, dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+            if got != want {
+                let line = got
+                    .lines()
+                    .zip(want.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(got.lines().count().min(want.lines().count()));
+                panic!(
+                    "{name} ({dir}): differs from the template at line {}:\n  got:  {:?}\n  want: {:?}",
+                    line + 1,
+                    got.lines().nth(line),
+                    want.lines().nth(line)
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "only {compared} runbooks compared");
+}

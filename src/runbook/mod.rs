@@ -1,9 +1,11 @@
 //! `DEPLOY.md`: the runbook that takes a synthesized out dir to a serving gRPC endpoint with
 //! the exact `aws`, `docker`, `helm`, `kubectl` and `grpcurl` commands, in order.
 //!
-//! Rendered with tera from `DEPLOY.md.tera` (beside this file) from the [`Assembly`]: its
-//! stacks (deploy commands with each parameter's source) and its runbook spec. [`deploy_md`]
-//! checks the spec, turns it into a view whose shell words are already quoted, and renders.
+//! Rendered from the [`Assembly`]: its stacks (deploy commands with each parameter's source)
+//! and its runbook spec. [`deploy_md`] checks the spec, turns it into a view whose shell words
+//! are already quoted, and writes the text with plain formatting (`render.rs`, no template
+//! parsed at run time). `DEPLOY.md.tera` beside this file is the same text as a tera template:
+//! the reference that the tests render beside `render.rs` and require byte-identical.
 //! Every field is required (no `default` filters): a missing value is a Rust compile error,
 //! not a silent blank in the runbook.
 
@@ -18,7 +20,10 @@ use serde::Serialize;
 
 use crate::shell::sh_quote;
 
-/// The template (committed beside this module, snapshot-tested through [`deploy_md`]).
+mod render;
+
+/// The reference template (committed beside this module; the tests require [`deploy_md`]'s
+/// text to equal its rendering).
 pub const TEMPLATE: &str = include_str!("DEPLOY.md.tera");
 
 /// The gRPC services that must be routed for `grpcurl list` and the health check.
@@ -36,6 +41,15 @@ pub fn deploy_md(asm: &Assembly, out_dir: &str) -> Result<String, String> {
     if !errs.is_empty() {
         return Err(errs.join("\n"));
     }
+    render::render(&View::new(asm, spec, out_dir))
+}
+
+/// `deploy_md` through the reference template (tera): what the tests compare against.
+#[doc(hidden)]
+pub fn deploy_md_reference(asm: &Assembly, out_dir: &str) -> Result<String, String> {
+    let Some(spec) = &asm.runbook else {
+        return Err("the assembly has no runbook spec".to_owned());
+    };
     let view = View::new(asm, spec, out_dir);
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
