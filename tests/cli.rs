@@ -194,7 +194,10 @@ fn validate_exit_codes_and_formats() {
     let o = formwork(&d, &["validate", "dup.json"]);
     assert_eq!(o.status.code(), Some(1));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("error FW-LOAD-004 dup.json:2:2: "), "{text}");
+    assert!(
+        text.contains("error FW-LOAD-004 dup.json:2:2: duplicate key \"Resources\" (fix: "),
+        "{text}"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("1 error(s)"), "{err}");
     let o = formwork(&d, &["validate", "--format", "json", "dup.json"]);

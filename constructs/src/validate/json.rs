@@ -243,7 +243,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
                         if m.contains_key(&k) {
                             return Err(JsonError {
                                 offset: at,
-                                message: format!("duplicate key \"{k}\" in one object"),
+                                message: format!("\"{k}\""),
                                 duplicate: true,
                             });
                         }
