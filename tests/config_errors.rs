@@ -108,3 +108,26 @@ fn loader_never_panics_on_mutated_configs() {
         }
     }
 }
+
+/// `allow_unlisted_region: true` is the documented way to use a Region newer than the list:
+/// the same config that `unknown-region.yaml` refuses then synthesizes.
+#[test]
+fn unlisted_region_is_accepted_when_allowed() {
+    let work = temp_dir("unlisted-region");
+    let bad =
+        std::fs::read_to_string(repo().join("tests/configs/bad/unknown-region.yaml")).unwrap();
+    let ok = bad.replace(
+        "region: eu-west-9\n",
+        "region: eu-west-9\nallow_unlisted_region: true\n",
+    );
+    std::fs::write(work.join("c.yaml"), ok).unwrap();
+    let o = formwork(&work, &["synth", "-c", "c.yaml", "-o", "out"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let manifest = std::fs::read_to_string(work.join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("eu-west-9"), "{manifest}");
+}

@@ -22,7 +22,8 @@ pub struct VpcConfig {
     #[schemars(range(min = 2, max = 3))]
     pub azs: u8,
     /// NAT gateways (0 = private subnets have no internet egress; 1 = cheapest; one per AZ =
-    /// zone-independent). Default: 1.
+    /// zone-independent). The EKS blueprints refuse 0: their nodes need egress to ECR, EKS and
+    /// STS and formwork creates no VPC endpoints. Default: 1.
     #[serde(default = "default_nat")]
     #[schemars(range(min = 0, max = 3))]
     pub nat_gateways: u8,
@@ -246,25 +247,93 @@ pub fn check_service_names(names: &[&str], errs: &mut Vec<ConfigError>) {
 /// Tags applied to every stack and taggable resource.
 pub type Tags = BTreeMap<String, String>;
 
-/// Checks tag keys and values against AWS's limits.
+/// Tags formwork adds itself to a resource on top of the config's (`Name` and
+/// `kubernetes.io/role/*` on subnets).
+pub const OWN_TAGS: usize = 2;
+
+/// AWS's limit of tags per resource.
+pub const MAX_TAGS: usize = 50;
+
+/// Checks tag keys and values against AWS's limits: at most [`MAX_TAGS`] per resource including
+/// formwork's own, keys 1–128 and values ≤ 256 characters of letters, digits, spaces and
+/// `_ . : / = + - @` (AWS tagging rules), keys not starting with `aws:`.
 pub fn check_tags(ptr: &str, tags: &Tags, errs: &mut Vec<ConfigError>) {
+    if tags.len() + OWN_TAGS > MAX_TAGS {
+        errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "{} tags are too many: AWS allows {MAX_TAGS} per resource and formwork adds {OWN_TAGS} of its own (Name, kubernetes.io/role/*), so at most {} — remove {}",
+                tags.len(),
+                MAX_TAGS - OWN_TAGS,
+                tags.len() + OWN_TAGS - MAX_TAGS
+            ),
+        ));
+    }
     for (k, v) in tags {
         let kp = format!(
             "{ptr}/{}",
             formwork_constructs::core::pointer::escape_segment(k)
         );
-        if k.is_empty() || k.len() > 128 || k.starts_with("aws:") {
+        if k.is_empty() || k.chars().count() > 128 || k.starts_with("aws:") {
             errs.push(ConfigError::at(
                 &kp,
                 format!("tag key `{k}` must be 1–128 characters and not start with `aws:`"),
             ));
         }
-        if v.len() > 256 {
+        if v.chars().count() > 256 {
             errs.push(ConfigError::at(
                 &kp,
                 "tag values are at most 256 characters",
             ));
         }
+        for (what, text) in [("key", k), ("value", v)] {
+            if let Some(bad) = text.chars().find(|c| !tag_char(*c)) {
+                errs.push(ConfigError::at(
+                    &kp,
+                    format!(
+                        "tag {what} `{text}` contains `{bad}` — AWS allows letters, digits, spaces and _ . : / = + - @ (e.g. `R-and-D 7300`)"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
+}
+
+/// Namespaces Kubernetes itself uses; every `kube-*` name is reserved too.
+pub const RESERVED_NAMESPACES: &[&str] =
+    &["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/// Refuses a name that would become a namespace Kubernetes itself uses. formwork labels its
+/// namespaces `pod-security.kubernetes.io/enforce: restricted` (blocking system pods there)
+/// and `kubectl delete -f k8s/` deletes them.
+pub fn check_namespace(ptr: &str, ns: &str, what: &str, errs: &mut Vec<ConfigError>) {
+    if RESERVED_NAMESPACES.contains(&ns) || ns.starts_with("kube-") {
+        errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "{what} `{ns}` would be the Kubernetes namespace `{ns}`, which Kubernetes reserves (default, kube-system, kube-public, kube-node-lease and every kube-*): formwork's restricted pod-security label would block system pods there and `kubectl delete -f k8s/` would delete it; choose another name"
+            ),
+        ));
+    }
+}
+
+/// Checks a gRPC service name is fully qualified, `package.Service`. Clients call
+/// `/<package>.<Service>/<Method>`, and the routing rules match that path: a name without a
+/// package only matches a .proto without a `package` line, which is almost always a mistake.
+pub fn check_grpc_name(ptr: &str, name: &str, errs: &mut Vec<ConfigError>) {
+    if let Err(m) = formwork_constructs::elbv2::check_grpc_service_name(name) {
+        errs.push(ConfigError::at(ptr, m));
+    } else if !name.contains('.') {
+        errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "`{name}` has no package: clients call `/<package>.<Service>/<Method>` (the `package` line of the .proto), so the route would never match; write the full name, e.g. `billing.v1.{name}`"
+            ),
+        ));
     }
 }
 

@@ -19,6 +19,7 @@ pub mod grpc_lattice;
 pub mod k8s;
 pub mod platform;
 pub mod readme;
+pub mod regions;
 
 pub use config::ConfigError;
 

@@ -199,14 +199,59 @@ pub fn admin_access_entries(
     Ok(())
 }
 
-/// Checks the cluster part of a config under `ptr` (`/cluster`).
+/// The Kubernetes minor versions a config may name: those of EKS standard support when this
+/// list was written (1.32–1.35; https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html,
+/// release dates on https://endoflife.date/amazon-eks), all at or above the 1.30 the emitted
+/// manifests need (issue #12). Extend the range when EKS adds a version and the manifests pass.
+pub const KUBERNETES_VERSIONS: std::ops::RangeInclusive<u32> = 32..=35;
+
+/// Checks the Kubernetes version `1.NN` is one EKS offers and our manifests work on.
+pub fn check_version(ptr: &str, version: &str, errs: &mut Vec<ConfigError>) {
+    let (lo, hi) = (KUBERNETES_VERSIONS.start(), KUBERNETES_VERSIONS.end());
+    let minor = version
+        .strip_prefix("1.")
+        .filter(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()) && !m.starts_with('0'))
+        .and_then(|m| m.parse::<u32>().ok());
+    match minor {
+        Some(m) if KUBERNETES_VERSIONS.contains(&m) => {}
+        Some(m) => errs.push(ConfigError::at(
+            ptr,
+            format!(
+                "Kubernetes {version} is {} the supported range 1.{lo}–1.{hi} (EKS standard support and what the emitted manifests need); use e.g. \"1.{hi}\"",
+                if m < *lo { "below" } else { "above" }
+            ),
+        )),
+        None => errs.push(ConfigError::at(
+            ptr,
+            format!("`{version}` is not a Kubernetes version `1.NN`; use e.g. \"1.{hi}\" (in quotes: 1.30 unquoted would be read as the number 1.3)"),
+        )),
+    }
+}
+
+/// Refuses a VPC whose private subnets have no way out: EKS nodes there pull images from ECR,
+/// join the cluster through the EKS and STS APIs and ship logs, and without NAT gateways (and
+/// without the VPC endpoints for those, which formwork does not create) they can do none of it.
+pub fn check_node_egress(vpc: &VpcConfig, errs: &mut Vec<ConfigError>) {
+    if vpc.nat_gateways == 0 {
+        errs.push(ConfigError::at(
+            "/vpc/nat_gateways",
+            "EKS nodes in private subnets need a way out to pull images from ECR and join the cluster (EKS, STS, S3, CloudWatch Logs); with `nat_gateways: 0` they have none and formwork does not create VPC endpoints — set `nat_gateways: 1` (or one per AZ)",
+        ));
+    }
+}
+
+/// Checks the cluster part of a config under `ptr` (`/cluster`) and the VPC it needs.
 pub fn check_cluster(
     ptr: &str,
+    version: &str,
+    vpc: &VpcConfig,
     nodes: &NodesConfig,
     public_access_cidrs: &[String],
     admin_role_arns: &[String],
     errs: &mut Vec<ConfigError>,
 ) {
+    check_version(&format!("{ptr}/version"), version, errs);
+    check_node_egress(vpc, errs);
     let arm = nodes.arm64();
     for (i, t) in nodes.instance_types.iter().enumerate() {
         if crate::common::is_graviton(t) != arm {

@@ -25,9 +25,14 @@ pub struct GrpcAlbConfig {
     /// Lowercase letters, digits and hyphens, 1–20 characters.
     #[schemars(length(min = 1, max = 20), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// AWS Region of the stack, e.g. `eu-west-1`.
+    /// AWS Region of the stack, e.g. `eu-west-1`. One of formwork's list (botocore's Regions, in
+    /// `blueprints/src/regions.rs`) unless `allow_unlisted_region: true`.
     #[schemars(extend("pattern" = "^[a-z]{2}(-[a-z]+)+-\\d$"))]
     pub region: String,
+    /// Accept a `region` missing from formwork's list (a Region that opened after this
+    /// release). Default: false.
+    #[serde(default)]
+    pub allow_unlisted_region: bool,
     /// ARN of the regional ACM certificate served by the HTTPS listener; it must be in `region`.
     pub certificate_arn: String,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
@@ -36,7 +41,8 @@ pub struct GrpcAlbConfig {
     /// The gRPC services behind the load balancer (1–50).
     #[schemars(length(min = 1, max = 50))]
     pub services: Vec<AlbServiceConfig>,
-    /// Tags for the stack and every taggable resource.
+    /// Tags for the stack and every taggable resource. At most 48 (AWS allows 50 and formwork adds
+    /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]
     pub tags: Tags,
 }
@@ -49,7 +55,8 @@ pub struct AlbServiceConfig {
     /// and hyphens, 1–24 characters.
     #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// Fully qualified gRPC services it serves (`helloworld.Greeter`); the listener routes
+    /// Fully qualified gRPC services it serves, `package.Service` (`helloworld.Greeter`: clients
+    /// call `/<package>.<Service>/<Method>`, so a name without a package never matches); the listener routes
     /// `/<each>/*` to it (3 per listener rule, so 1–9 services take 1–3 rules).
     #[schemars(length(min = 1, max = 9))]
     pub grpc_services: Vec<String>,

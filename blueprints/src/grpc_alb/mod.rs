@@ -9,7 +9,6 @@ use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup,
     GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes, check_grpc_path,
-    check_grpc_service_name,
 };
 use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps};
 use formwork_constructs::wafv2::{WebAcl, WebAclProps};
@@ -17,7 +16,7 @@ use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
-use crate::common::{check_arn, check_name, check_region, check_service_names, check_tags, pascal};
+use crate::common::{check_arn, check_name, check_service_names, check_tags, pascal};
 use crate::config::ConfigError;
 use formwork_assembly::{Assembly, SynthOptions};
 
@@ -68,12 +67,14 @@ fn build_value(v: &Value, opts: &SynthOptions) -> Result<Assembly, Vec<ConfigErr
 pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     let mut errs = Vec::new();
     check_name("/name", &cfg.name, 20, &mut errs);
-    check_region("/region", &cfg.region, &mut errs);
+    let region_ok =
+        crate::regions::check_listed("/region", &cfg.region, cfg.allow_unlisted_region, &mut errs);
+    // A certificate is not blamed for a Region that does not exist.
     check_arn(
         "/certificate_arn",
         &cfg.certificate_arn,
         "acm",
-        Some(&cfg.region),
+        region_ok.then_some(cfg.region.as_str()),
         "certificate/",
         &mut errs,
     );
@@ -85,9 +86,7 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");
         for (j, g) in s.grpc_services.iter().enumerate() {
-            if let Err(m) = check_grpc_service_name(g) {
-                errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));
-            }
+            crate::common::check_grpc_name(&format!("{p}/grpc_services/{j}"), g, &mut errs);
             if let Some(other) = seen_grpc.insert(g.clone(), s.name.clone()) {
                 errs.push(ConfigError::at(
                     format!("{p}/grpc_services/{j}"),

@@ -2,23 +2,25 @@
 
 use std::collections::BTreeMap;
 
-use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path, check_grpc_service_name};
+use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path};
 
 use super::config::{EksBlueprintName, EksConfig};
 use super::shards;
-use crate::common::{check_arn, check_name, check_region, check_tags};
+use crate::common::{check_arn, check_name, check_tags};
 use crate::config::ConfigError;
 
 /// Semantic checks beyond the schema.
 pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     let mut errs = Vec::new();
     check_name("/name", &cfg.name, 20, &mut errs);
-    check_region("/region", &cfg.region, &mut errs);
+    let region_ok =
+        crate::regions::check_listed("/region", &cfg.region, cfg.allow_unlisted_region, &mut errs);
+    // A certificate is not blamed for a Region that does not exist.
     check_arn(
         "/certificate_arn",
         &cfg.certificate_arn,
         "acm",
-        Some(&cfg.region),
+        region_ok.then_some(cfg.region.as_str()),
         "certificate/",
         &mut errs,
     );
@@ -26,6 +28,8 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     check_tags("/tags", &cfg.tags, &mut errs);
     crate::platform::check_cluster(
         "/cluster",
+        &cfg.cluster.version,
+        &cfg.vpc,
         &cfg.cluster.nodes,
         &cfg.cluster.public_access_cidrs,
         &cfg.cluster.admin_role_arns,
@@ -110,13 +114,15 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     }
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&names, &mut errs);
+    for (i, n) in names.iter().enumerate() {
+        let p = format!("/services/{i}/name");
+        crate::common::check_namespace(&p, n, "service name", &mut errs);
+    }
     let mut grpc = BTreeMap::new();
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");
         for (j, g) in s.grpc_services.iter().enumerate() {
-            if let Err(m) = check_grpc_service_name(g) {
-                errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));
-            }
+            crate::common::check_grpc_name(&format!("{p}/grpc_services/{j}"), g, &mut errs);
             if let Some(other) = grpc.insert(g.clone(), s.name.clone()) {
                 errs.push(ConfigError::at(
                     format!("{p}/grpc_services/{j}"),

@@ -27,9 +27,14 @@ pub struct EksConfig {
     /// AWS resource names start with it. Lowercase letters, digits and hyphens, 1–20 characters.
     #[schemars(length(min = 1, max = 20), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// AWS Region of the workload, e.g. `eu-west-1`.
+    /// AWS Region of the workload, e.g. `eu-west-1`. One of formwork's list (botocore's Regions, in
+    /// `blueprints/src/regions.rs`) unless `allow_unlisted_region: true`.
     #[schemars(extend("pattern" = "^[a-z]{2}(-[a-z]+)+-\\d$"))]
     pub region: String,
+    /// Accept a `region` missing from formwork's list (a Region that opened after this
+    /// release). Default: false.
+    #[serde(default)]
+    pub allow_unlisted_region: bool,
     /// ARN of the regional ACM certificate the ALB's HTTPS listener serves (in `region`).
     pub certificate_arn: String,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
@@ -53,7 +58,8 @@ pub struct EksConfig {
     #[serde(default = "default_per_stack")]
     #[schemars(range(min = 1, max = 50))]
     pub services_per_stack: u32,
-    /// Tags for every stack and taggable resource.
+    /// Tags for every stack and taggable resource. At most 48 (AWS allows 50 and formwork adds
+    /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]
     pub tags: Tags,
 }
@@ -78,7 +84,8 @@ pub enum ComputeMode {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
-    /// Kubernetes version `1.NN`. Default: the construct library's default.
+    /// Kubernetes version `1.NN`, 1.32–1.35 (EKS standard support; quote it: 1.30 unquoted is
+    /// the number 1.3). Default: the construct library's default.
     #[serde(default = "default_version")]
     #[schemars(extend("pattern" = "^1\\.\\d\\d$"))]
     pub version: String,
@@ -182,10 +189,12 @@ pub enum PriceClassConfig {
 #[serde(deny_unknown_fields)]
 pub struct ServiceConfig {
     /// Service name: the Kubernetes namespace/Deployment, the ECR repository `<app>/<name>` and
-    /// the target group. Lowercase letters, digits and hyphens, 1–24 characters.
+    /// the target group. Lowercase letters, digits and hyphens, 1–24 characters;
+    /// not a namespace Kubernetes reserves (`default`, `kube-*`).
     #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// Fully qualified gRPC services it serves (`helloworld.Greeter`); the ALB routes
+    /// Fully qualified gRPC services it serves, `package.Service` (`helloworld.Greeter`: clients
+    /// call `/<package>.<Service>/<Method>`, so a name without a package never matches); the ALB routes
     /// `/<each>/*` to it (1–9).
     #[schemars(length(min = 1, max = 9))]
     pub grpc_services: Vec<String>,

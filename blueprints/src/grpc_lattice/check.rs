@@ -2,11 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use formwork_constructs::elbv2::check_grpc_service_name;
-
 use super::config::{AuthMode, HealthCheckProtocol, LatticeConfig};
 use super::{MAX_DISTINCT_PORTS, gateway_namespace, hc_port};
-use crate::common::{check_name, check_region, check_tags};
+use crate::common::{check_name, check_tags};
 use crate::config::ConfigError;
 use crate::k8s::gateway::CONTROLLER_NAMESPACE;
 
@@ -20,11 +18,13 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
             "the service network is named after the app and Lattice names have 3–63 characters",
         ));
     }
-    check_region("/region", &cfg.region, &mut errs);
+    crate::regions::check_listed("/region", &cfg.region, cfg.allow_unlisted_region, &mut errs);
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
     crate::platform::check_cluster(
         "/cluster",
+        &cfg.cluster.version,
+        &cfg.vpc,
         &cfg.cluster.nodes,
         &cfg.cluster.public_access_cidrs,
         &cfg.cluster.admin_role_arns,
@@ -39,6 +39,16 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
     let gw_ns = gateway_namespace(cfg);
     let service_names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&service_names, &mut errs);
+    for (i, n) in service_names.iter().enumerate() {
+        let p = format!("/services/{i}/name");
+        crate::common::check_namespace(&p, n, "service name", &mut errs);
+    }
+    crate::common::check_namespace(
+        "/name",
+        &gw_ns,
+        "the app name's gateway namespace",
+        &mut errs,
+    );
     let mut grpc = BTreeMap::new();
     let mut ports = BTreeSet::new();
     for (i, s) in cfg.services.iter().enumerate() {
@@ -53,9 +63,7 @@ pub fn check(cfg: &LatticeConfig) -> Vec<ConfigError> {
             ));
         }
         for (j, g) in s.grpc_services.iter().enumerate() {
-            if let Err(m) = check_grpc_service_name(g) {
-                errs.push(ConfigError::at(format!("{p}/grpc_services/{j}"), m));
-            }
+            crate::common::check_grpc_name(&format!("{p}/grpc_services/{j}"), g, &mut errs);
             if let Some(other) = grpc.insert(g.clone(), s.name.clone()) {
                 errs.push(ConfigError::at(
                     format!("{p}/grpc_services/{j}"),

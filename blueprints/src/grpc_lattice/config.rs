@@ -25,9 +25,14 @@ pub struct LatticeConfig {
     /// characters.
     #[schemars(length(min = 3, max = 20), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// AWS Region, e.g. `eu-west-1`.
+    /// AWS Region, e.g. `eu-west-1`. One of formwork's list (botocore's Regions, in
+    /// `blueprints/src/regions.rs`) unless `allow_unlisted_region: true`.
     #[schemars(extend("pattern" = "^[a-z]{2}(-[a-z]+)+-\\d$"))]
     pub region: String,
+    /// Accept a `region` missing from formwork's list (a Region that opened after this
+    /// release). Default: false.
+    #[serde(default)]
+    pub allow_unlisted_region: bool,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
     #[serde(default)]
     pub vpc: VpcConfig,
@@ -43,7 +48,8 @@ pub struct LatticeConfig {
     /// Pod Identity) and a VPC Lattice service.
     #[schemars(length(min = 1, max = 60))]
     pub services: Vec<LatticeServiceConfig>,
-    /// Tags for the stack and every taggable resource.
+    /// Tags for the stack and every taggable resource. At most 48 (AWS allows 50 and formwork adds
+    /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]
     pub tags: Tags,
 }
@@ -63,7 +69,8 @@ pub enum AuthMode {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LatticeClusterConfig {
-    /// Kubernetes version `1.NN`. Default: the construct library's default.
+    /// Kubernetes version `1.NN`, 1.32–1.35 (EKS standard support; quote it: 1.30 unquoted is
+    /// the number 1.3). Default: the construct library's default.
     #[serde(default = "default_version")]
     #[schemars(extend("pattern" = "^1\\.\\d\\d$"))]
     pub version: String,
@@ -99,10 +106,12 @@ impl Default for LatticeClusterConfig {
 #[serde(deny_unknown_fields)]
 pub struct LatticeServiceConfig {
     /// Service name: the Kubernetes namespace, Deployment, Service and GRPCRoute, the ECR
-    /// repository `<app>/<name>`. Lowercase letters, digits and hyphens, 1–24 characters.
+    /// repository `<app>/<name>`. Lowercase letters, digits and hyphens, 1–24 characters;
+    /// not a namespace Kubernetes reserves (`default`, `kube-*`).
     #[schemars(length(min = 1, max = 24), extend("pattern" = "^[a-z][a-z0-9-]*$"))]
     pub name: String,
-    /// Fully qualified gRPC services it serves (`helloworld.Greeter`); its GRPCRoute matches
+    /// Fully qualified gRPC services it serves, `package.Service` (`helloworld.Greeter`: clients
+    /// call `/<package>.<Service>/<Method>`, so a name without a package never matches); its GRPCRoute matches
     /// each (1–9).
     #[schemars(length(min = 1, max = 9))]
     pub grpc_services: Vec<String>,
