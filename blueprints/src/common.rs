@@ -526,10 +526,26 @@ mod arch_tests {
         n.instance_types = vec!["m7g.large".into()];
         assert_eq!(n.image_platform(), "linux/arm64");
         let mut errs = Vec::new();
-        crate::platform::check_cluster("/cluster", &n, &[], &[], &mut errs);
+        crate::platform::check_cluster(
+            "/cluster",
+            "1.35",
+            &VpcConfig::default(),
+            &n,
+            &[],
+            &[],
+            &mut errs,
+        );
         assert!(errs.is_empty(), "{errs:?}");
         n.instance_types.push("m7i.large".into());
-        crate::platform::check_cluster("/cluster", &n, &[], &[], &mut errs);
+        crate::platform::check_cluster(
+            "/cluster",
+            "1.35",
+            &VpcConfig::default(),
+            &n,
+            &[],
+            &[],
+            &mut errs,
+        );
         assert_eq!(errs.len(), 1, "{errs:?}");
         let e = errs[0].to_string();
         assert!(e.contains("/cluster/nodes/instance_types/1"), "{e}");
