@@ -48,9 +48,23 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// Configs larger than this are refused before parsing (a 50 MB file took 6 s and 1.2 GB).
+pub const MAX_CONFIG_BYTES: usize = 1 << 20;
+
 /// Parses YAML text into a JSON value. Refuses non-UTF-8, empty documents, several documents,
 /// tags and non-string keys, with a message rather than a panic.
 pub fn parse_yaml(bytes: &[u8]) -> Result<Value, ConfigError> {
+    if bytes.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::at(
+            "",
+            format!(
+                "the file has {} bytes; a config is at most 1 MiB ({MAX_CONFIG_BYTES} bytes) — is this the right file?",
+                bytes.len()
+            ),
+        ));
+    }
+    // A UTF-8 byte-order mark (some Windows editors write one) is not part of the YAML.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ConfigError::at(
             "",
@@ -290,6 +304,15 @@ mod tests {
         assert_eq!(line_of(text, "/services/1/port"), Some(8));
         assert_eq!(line_of(text, "/services/0/name"), Some(5));
         assert_eq!(line_of(text, "/nope"), None);
+    }
+
+    #[test]
+    fn accepts_a_byte_order_mark_and_caps_the_size() {
+        let v = parse_yaml(b"\xEF\xBB\xBFblueprint: grpc-alb\nname: x\n").unwrap();
+        assert_eq!(v["blueprint"], "grpc-alb");
+        let big = vec![b'#'; MAX_CONFIG_BYTES + 1];
+        let e = parse_yaml(&big).unwrap_err();
+        assert!(e.message.contains("at most 1 MiB"), "{}", e.message);
     }
 
     #[test]
