@@ -185,7 +185,7 @@ fn artifact(
     StackArtifact {
         template: layout::template_file(&t.name),
         template_yaml: layout::template_yaml_file(&t.name),
-        body_bytes: serde_json::to_string(&t.template).map_or(0, |s| s.len()),
+        body_bytes: formwork_constructs::core::render::to_body(&t.template).len(),
         resources: stack.resource_count(),
         capabilities: capabilities(&t.template),
         tags: stack.tags().clone(),

@@ -40,11 +40,11 @@ pub enum ReadError {
 
 impl Assembly {
     /// Every file of the out dir, `(path relative to the out dir, bytes)`: per stack its JSON
-    /// template (canonical) and YAML (review), the extra files, then `manifest.json`.
+    /// template (the minified deploy body) and YAML (review), the extra files, then `manifest.json`.
     pub fn to_files(&self) -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::with_capacity(self.stacks.len() * 2 + self.files.len() + 1);
         for s in &self.stacks {
-            files.push((s.template.clone(), render::to_json(&s.body).into_bytes()));
+            files.push((s.template.clone(), render::to_body(&s.body).into_bytes()));
             files.push((
                 s.template_yaml.clone(),
                 render::to_yaml(&s.body).into_bytes(),

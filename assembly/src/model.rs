@@ -84,7 +84,7 @@ pub struct StackArtifact {
     pub name: String,
     /// Region (`--region`); `null` when the stack is environment-agnostic.
     pub region: Option<String>,
-    /// Canonical template file, relative to the out dir.
+    /// The template file deploy sends (minified JSON), relative to the out dir.
     pub template: String,
     /// The same content as YAML, for review.
     pub template_yaml: String,

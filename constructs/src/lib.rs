@@ -42,6 +42,7 @@ pub mod kms;
 pub mod l1;
 pub mod lattice;
 pub mod logs;
+pub mod route53;
 pub mod s3;
 pub mod sns;
 pub mod validate;

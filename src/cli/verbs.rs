@@ -13,6 +13,7 @@ use super::args::{
 };
 use crate::shell::quote_argv;
 use crate::synth::{SynthError, SynthReport};
+use formwork_constructs::core::Lookup;
 
 fn synth_options(a: &SynthArgs) -> SynthOptions {
     SynthOptions {
@@ -122,6 +123,9 @@ fn shown_deploy_command(dir: &Path, s: &StackArtifact) -> Vec<String> {
             ValueSource::StackOutput { stack, output } => {
                 Some(format!("{}=<{stack}.{output}>", p.name))
             }
+            ValueSource::Lookup {
+                lookup: Lookup::GeneratedSecret { .. },
+            } => Some(format!("{}=<generated on the first deploy>", p.name)),
             ValueSource::Lookup { .. } => Some(format!("{}=<looked up>", p.name)),
             ValueSource::Operator { .. } => Some(format!("{}=<{}>", p.name, p.name)),
         })

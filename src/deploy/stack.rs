@@ -127,7 +127,7 @@ pub(super) fn deploy_stack(
         refactor(ctx, name, region, dep, d)?;
     }
 
-    let overrides = parameter_overrides(ctx, asm, sm, region)?;
+    let overrides = parameter_overrides(ctx, asm, sm, region, plan.deployed.as_ref())?;
     let bucket = (sm.body_bytes > INLINE_BODY_LIMIT)
         .then_some(opts.s3_bucket.as_deref())
         .flatten();
@@ -187,12 +187,14 @@ pub fn deploy_args(
 }
 
 /// `Key=Value` for every parameter that needs a value: given by the operator, read from an
-/// earlier stack's output, or looked up.
+/// earlier stack's output, looked up, or generated (a generated secret that the deployed
+/// template already has gets no value: CloudFormation keeps the previous one).
 fn parameter_overrides(
     ctx: &mut Ctx<'_>,
     asm: &Assembly,
     sm: &StackArtifact,
     region: Option<&str>,
+    deployed: Option<&Value>,
 ) -> Result<Vec<String>, DeployError> {
     let opts = ctx.opts;
     let name = sm.name.as_str();
@@ -209,6 +211,12 @@ fn parameter_overrides(
             (ValueSource::StackOutput { stack, output }, None) => {
                 Some(stack_output_value(ctx, asm, name, &p.name, stack, output)?)
             }
+            (
+                ValueSource::Lookup {
+                    lookup: Lookup::GeneratedSecret { length },
+                },
+                None,
+            ) => generated_secret(ctx, &p.name, *length, deployed)?,
             (ValueSource::Lookup { lookup }, None) => {
                 Some(lookup_value(ctx, name, &p.name, lookup, region)?)
             }
@@ -260,6 +268,55 @@ fn stack_output_value(
     })
 }
 
+/// The value of a generated secret: none when the deployed template has the parameter (the
+/// stack keeps its value), else a new one (in a dry run, a marker).
+fn generated_secret(
+    ctx: &mut Ctx<'_>,
+    parameter: &str,
+    length: u32,
+    deployed: Option<&Value>,
+) -> Result<Option<String>, DeployError> {
+    if deployed.is_some_and(|t| t["Parameters"].get(parameter).is_some()) {
+        ctx.info(format!("  {parameter}: the deployed value is kept"));
+        return Ok(None);
+    }
+    if ctx.opts.dry_run {
+        ctx.info(format!(
+            "  {parameter}: a new secret of {length} characters is generated"
+        ));
+        return Ok(Some(format!("<generated secret ({length} characters)>")));
+    }
+    let v = random_secret(length as usize).map_err(|e| {
+        DeployError::Input(format!(
+            "cannot read /dev/urandom to generate {parameter}: {e}; pass --parameter STACK.{parameter}=VALUE"
+        ))
+    })?;
+    ctx.secrets.push(v.clone());
+    ctx.info(format!(
+        "  {parameter}: generated a new secret of {length} characters"
+    ));
+    Ok(Some(v))
+}
+
+/// `length` characters from `[A-Za-z0-9]`, drawn uniformly from the OS's random source
+/// (rejection sampling: bytes ≥ 248 are dropped, so each of the 62 characters is equally likely).
+pub(super) fn random_secret(length: usize) -> std::io::Result<String> {
+    use std::io::Read;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut src = std::fs::File::open("/dev/urandom")?;
+    let mut out = String::with_capacity(length);
+    let mut buf = [0u8; 64];
+    while out.len() < length {
+        src.read_exact(&mut buf)?;
+        for b in buf {
+            if (b as usize) < 4 * ALPHABET.len() && out.len() < length {
+                out.push(ALPHABET[b as usize % ALPHABET.len()] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Looks a value up with the AWS CLI (in a dry run: shows the command and a marker).
 fn lookup_value(
     ctx: &mut Ctx<'_>,
@@ -269,6 +326,11 @@ fn lookup_value(
     region: Option<&str>,
 ) -> Result<String, DeployError> {
     let mut argv = match lookup {
+        Lookup::GeneratedSecret { .. } => {
+            return Err(DeployError::Input(format!(
+                "stack `{stack}` parameter {parameter}: a generated secret is not looked up"
+            )));
+        }
         Lookup::ManagedPrefixList { name } => vec![
             s("aws"),
             s("ec2"),
@@ -290,6 +352,7 @@ fn lookup_value(
     }
     let what = match lookup {
         Lookup::ManagedPrefixList { name } => format!("the id of prefix list {name}"),
+        Lookup::GeneratedSecret { .. } => s("a generated secret"),
     };
     let Some(o) = ctx.exec(argv.clone())? else {
         return Ok(format!("<looked up: {what}>"));

@@ -613,3 +613,107 @@ fn an_oversized_body_without_a_bucket_is_refused_before_anything_runs() {
             .any(|c| c.contains("--stack-name b") && c.contains("--s3-bucket artifacts"))
     );
 }
+
+fn secret_param() -> Vec<ParameterSpec> {
+    vec![ParameterSpec {
+        name: "OriginVerifySecret".into(),
+        source: ValueSource::Lookup {
+            lookup: formwork_constructs::core::Lookup::GeneratedSecret { length: 48 },
+        },
+        no_echo: true,
+    }]
+}
+
+#[test]
+fn a_generated_secret_is_new_on_the_first_deploy_and_masked() {
+    let d = out_dir(
+        "secret-new",
+        &[("a", repo("a")), ("b", repo("b"))],
+        secret_param(),
+    );
+    let fake = Fake::new(&[("describe-stacks", 254, "", "does not exist")]);
+    let mut printed = Vec::new();
+    deploy(&opts(d), &fake, &mut |n| printed.push(format!("{n:?}"))).unwrap();
+    let calls = fake.calls.borrow();
+    let call = calls
+        .iter()
+        .find(|c| c.contains("--stack-name b") && c.contains("cloudformation deploy"))
+        .unwrap();
+    let value = call
+        .split("OriginVerifySecret=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap();
+    assert_eq!(value.len(), 48, "{call}");
+    assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()), "{value}");
+    let shown = printed.join("\n");
+    assert!(!shown.contains(value), "the secret is printed: {shown}");
+    assert!(
+        shown.contains("generated a new secret of 48 characters"),
+        "{shown}"
+    );
+    let again = super::stack::random_secret(48).unwrap();
+    assert_ne!(again, value, "two secrets are equal");
+}
+
+#[test]
+fn a_generated_secret_the_stack_has_is_kept() {
+    let mut deployed = repo("b");
+    deployed["Parameters"] =
+        serde_json::json!({"OriginVerifySecret": {"Type": "String", "NoEcho": true}});
+    let d = out_dir(
+        "secret-kept",
+        &[("a", repo("a")), ("b", repo("b"))],
+        secret_param(),
+    );
+    let get = serde_json::json!({ "TemplateBody": deployed }).to_string();
+    let fake = Fake::new(&[
+        (
+            "describe-stacks --region eu-west-1 --profile dev --stack-name b",
+            0,
+            r#"{"Stacks":[{"StackStatus":"CREATE_COMPLETE"}]}"#,
+            "",
+        ),
+        ("describe-stacks", 254, "", "does not exist"),
+        (
+            "get-template --region eu-west-1 --profile dev --stack-name b",
+            0,
+            &get,
+            "",
+        ),
+    ]);
+    let mut printed = Vec::new();
+    deploy(&opts(d), &fake, &mut |n| printed.push(format!("{n:?}"))).unwrap();
+    let calls = fake.calls.borrow();
+    let call = calls
+        .iter()
+        .find(|c| c.contains("--stack-name b") && c.contains("cloudformation deploy"))
+        .unwrap();
+    assert!(!call.contains("OriginVerifySecret"), "{call}");
+    assert!(
+        printed
+            .join("\n")
+            .contains("OriginVerifySecret: the deployed value is kept"),
+        "{printed:?}"
+    );
+}
+
+#[test]
+fn a_dry_run_shows_a_generated_secret_as_such() {
+    let d = out_dir(
+        "secret-dry",
+        &[("a", repo("a")), ("b", repo("b"))],
+        secret_param(),
+    );
+    let fake = Fake::new(&[]);
+    let mut o = opts(d);
+    o.dry_run = true;
+    let mut printed = Vec::new();
+    deploy(&o, &fake, &mut |n| printed.push(format!("{n:?}"))).unwrap();
+    let shown = printed.join("\n");
+    assert!(
+        shown.contains("OriginVerifySecret: a new secret of 48 characters is generated"),
+        "{shown}"
+    );
+    assert!(shown.contains("'OriginVerifySecret=****'"), "{shown}");
+}

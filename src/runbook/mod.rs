@@ -80,9 +80,23 @@ pub fn output_lookup(asm: &Assembly, o: &OutputRef) -> String {
     )
 }
 
+/// What the runbook tells the operator about a secret `formwork deploy` generates.
+fn generated_secret_hint(name: &str, length: u32) -> String {
+    format!(
+        "a secret `formwork deploy` generates; by hand, on the first deploy only: `export {name}=\"{}\"`, then keep that value (or drop the `{name}=` line on later deploys: CloudFormation keeps the previous value)",
+        secret_command(length)
+    )
+}
+
+/// The shell command substitution that prints a random secret of `length` letters and digits.
+pub fn secret_command(length: u32) -> String {
+    format!("$(LC_ALL=C tr -dc A-Za-z0-9 </dev/urandom | head -c {length})")
+}
+
 /// The shell command substitution that prints a looked-up value in `region`.
 pub fn lookup_command(lookup: &Lookup, region: &str) -> String {
     match lookup {
+        Lookup::GeneratedSecret { length } => secret_command(*length),
         Lookup::ManagedPrefixList { name } => format!(
             "$(aws ec2 describe-managed-prefix-lists --region {} --filters Name=prefix-list-name,Values={} --query 'PrefixLists[0].PrefixListId' --output text)",
             sh_quote(region),
@@ -314,11 +328,14 @@ impl View {
         let mut operator_vars = BTreeMap::new();
         for s in &asm.stacks {
             for p in &s.parameters {
-                if let ValueSource::Operator { hint } = &p.source {
-                    operator_vars
-                        .entry(p.name.clone())
-                        .or_insert_with(|| hint.clone());
-                }
+                let hint = match &p.source {
+                    ValueSource::Operator { hint } => hint.clone(),
+                    ValueSource::Lookup {
+                        lookup: Lookup::GeneratedSecret { length },
+                    } => generated_secret_hint(&p.name, *length),
+                    _ => continue,
+                };
+                operator_vars.entry(p.name.clone()).or_insert(hint);
             }
         }
         let lbc = spec
@@ -353,12 +370,15 @@ impl View {
                         p.name,
                         output_lookup(asm, &OutputRef::new(stack, output))
                     )),
+                    ValueSource::Lookup {
+                        lookup: Lookup::GeneratedSecret { .. },
+                    }
+                    | ValueSource::Operator { .. } => Some(format!("{}=\"${}\"", p.name, p.name)),
                     ValueSource::Lookup { lookup } => Some(format!(
                         "{}=\"{}\"",
                         p.name,
                         lookup_command(lookup, stack_region)
                     )),
-                    ValueSource::Operator { .. } => Some(format!("{}=\"${}\"", p.name, p.name)),
                 }
             };
         View {

@@ -1,6 +1,7 @@
 //! ACM certificates: the ALB listener's (in its Region) and CloudFront's (in `us-east-1`).
 //!
-//! [`Certificate::import`] takes an existing certificate by ARN and creates nothing.
+//! [`Certificate::import`] takes an existing certificate by ARN and creates nothing;
+//! [`Certificate::dns_validated`] requests one, validated by DNS in a Route 53 zone you own.
 //!
 //! ```
 //! use formwork_constructs::acm::Certificate;

@@ -2,7 +2,7 @@
 //! ([`OriginVerifyHeader`]) that the ALB listener checks, and the security-group ingress from
 //! CloudFront's origin-facing managed prefix list ([`CloudFrontPrefixList`]).
 
-use crate::core::{Attr, Error, Parameter, Scope, Stack, Val, list};
+use crate::core::{Attr, Error, Lookup, Parameter, Scope, Stack, Val, list};
 use crate::ec2::{Peer, PrefixListId, SecurityGroupHandle, allow_ingress, prefix_list_parameter};
 use crate::elbv2::{DefaultAction, ExtraCondition, ListenerHandle, TargetGroupHandle};
 use crate::l1::elbv2::listener_rule as rule;
@@ -29,17 +29,19 @@ pub struct OriginVerifyHeader {
 
 impl OriginVerifyHeader {
     /// Adds a `NoEcho` `String` parameter `param_id` (32–256 characters, no default) to `stack`
-    /// and returns `X-Origin-Verify: <that parameter>`. Call it in each stack that needs the
-    /// secret (the edge stack with the distribution and the regional stack with the ALB) and
-    /// pass the same value to both at deploy time.
+    /// and returns `X-Origin-Verify: <that parameter>`. `formwork deploy` generates its value
+    /// (48 letters and digits) on the stack's first deploy and keeps it after
+    /// ([`Lookup::GeneratedSecret`]). Keep the distribution and the ALB listener rules that check
+    /// the header in the same stack, so one value serves both.
     pub fn from_new_parameter(
         stack: &mut Stack,
         param_id: &str,
     ) -> Result<OriginVerifyHeader, Error> {
         let mut p = Parameter::string(
-            "Secret value of the X-Origin-Verify header that CloudFront sends and the ALB requires (32+ characters; the distribution and the ALB listener rules must get the same value)",
+            "Secret value of the X-Origin-Verify header that CloudFront sends and the ALB requires (32+ characters). formwork deploy generates it on the first deploy and keeps it after",
         );
         p.no_echo = true;
+        p.lookup = Some(Lookup::GeneratedSecret { length: 48 });
         p.min_length = Some(32);
         p.max_length = Some(256);
         let r: Attr<OriginSecret> = stack.add_parameter(param_id, p)?;

@@ -119,6 +119,14 @@ pub enum Lookup {
         /// The prefix list name, e.g. `com.amazonaws.global.cloudfront.origin-facing`.
         name: String,
     },
+    /// A random secret of `length` letters and digits that `formwork deploy` generates when the
+    /// stack does not have the parameter yet (first deploy, or a template that adds it); later
+    /// deploys pass nothing, so CloudFormation keeps the previous value (`UsePreviousValue`).
+    /// Give the parameter explicitly to rotate it. The parameter should be `NoEcho`.
+    GeneratedSecret {
+        /// Number of characters (from `[A-Za-z0-9]`, about 5.95 bits each).
+        length: u32,
+    },
 }
 
 /// A stack output.

@@ -1,4 +1,5 @@
-//! Rendering a template value to JSON (canonical) and YAML (for review).
+//! Rendering a template value to JSON (pretty, or minified as the deploy body) and YAML (for
+//! review).
 //!
 //! The YAML writer is our own, deliberately small: it emits block style and quotes every string
 //! that a YAML 1.1 reader (CloudFormation, PyYAML) could retype — `yes`/`no`/`on`/`off`/`y`/`n`,
@@ -12,6 +13,15 @@ use serde_json::Value;
 /// Canonical JSON: two-space indentation, keys in model order, trailing newline.
 pub fn to_json(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".to_owned());
+    s.push('\n');
+    s
+}
+
+/// The body sent to CloudFormation: minified JSON (keys in model order) and a trailing newline.
+/// CloudFormation takes at most 51,200 bytes inline, so the deployed file carries no
+/// indentation; the YAML rendering is the one to read.
+pub fn to_body(v: &Value) -> String {
+    let mut s = serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned());
     s.push('\n');
     s
 }

@@ -51,6 +51,8 @@ pub struct LoadBalancerHandle {
     pub dns_name: Attr<DnsName>,
     /// `Fn::GetAtt LoadBalancerFullName` (CloudWatch dimension).
     pub full_name: Attr<l1::attr::LoadBalancerFullName>,
+    /// `Fn::GetAtt CanonicalHostedZoneID`: the Route 53 zone of its DNS name (alias targets).
+    pub canonical_hosted_zone_id: Attr<l1::attr::CanonicalHostedZoneId>,
 }
 
 crate::l1_handle!(LoadBalancerHandle, l1::LoadBalancer);
@@ -163,6 +165,7 @@ impl ApplicationLoadBalancer {
             arn: lb.ref_().cast(),
             dns_name: lb.attr_dns_name().cast(),
             full_name: lb.attr_load_balancer_full_name(),
+            canonical_hosted_zone_id: lb.attr_canonical_hosted_zone_id(),
         })
     }
 }
