@@ -198,6 +198,39 @@ fn deploy_dry_run_of_the_builtin_example() {
     settings().bind(|| insta::assert_snapshot!("deploy_dry_run", stdout));
 }
 
+/// The one-command path of the default example, dry: no `--parameter` (the origin secret is
+/// generated, the prefix list looked up), then the images and the cluster steps, every command
+/// in order.
+#[test]
+fn deploy_dry_run_of_the_whole_path_needs_no_parameter() {
+    let d = temp_dir("deploy-dry-run-all");
+    assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
+    let o = formwork(
+        &d,
+        &["deploy", "--dry-run", "out/", "--build", "--apply-k8s"],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let all = format!("{stdout}\n{stderr}");
+    assert!(
+        all.contains("OriginVerifySecret: a new secret of 48 characters is generated"),
+        "{all}"
+    );
+    assert!(all.contains("describe-managed-prefix-lists"), "{all}");
+    for tool in [
+        "aws ecr get-login-password",
+        "docker build",
+        "docker push",
+        "helm upgrade --install",
+        "kubectl apply -f out/k8s-resolved",
+        "describe-target-health",
+    ] {
+        assert!(stdout.contains(tool), "missing `{tool}`:\n{stdout}");
+    }
+    settings().bind(|| insta::assert_snapshot!("deploy_dry_run_whole_path", stdout));
+}
+
 #[test]
 fn deploy_without_aws_cli_says_how_to_install() {
     let d = temp_dir("deploy-no-aws");
