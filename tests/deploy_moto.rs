@@ -5,7 +5,10 @@
 //! vs. update), `get-template --template-stage Original` parsed and diffed, `aws cloudformation
 //! deploy` with `--parameter-overrides` wired from the first stack's output (a typed cross-stack
 //! reference synthesized in the parameters mode — moto 5.2.5 has no `Fn::GetStackOutput` — read
-//! with `describe-stacks`) and `--tags`, an empty change set on a no-op
+//! with `describe-stacks`) and `--tags`, the values nobody types (the CloudFront origin-facing
+//! prefix list looked up with `describe-managed-prefix-lists`, which moto models; the origin secret
+//! generated on the first deploy, masked, and kept on redeploys through `UsePreviousValue`), an
+//! empty change set on a no-op
 //! redeploy, an in-place update, the stateful-replacement guard (ECR `RepositoryName` changed →
 //! refused; accepted with `--allow-replace`), stack events polled while deploy runs, and
 //! deletion with `aws cloudformation delete-stack`.
@@ -28,7 +31,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use formwork::assembly::{Assembly, Source};
-use formwork_constructs::core::{App, CrossStackMode, Env, Output as CfnOutput};
+use formwork_constructs::cloudfront::{CloudFrontPrefixList, OriginVerifyHeader};
+use formwork_constructs::core::{App, CrossStackMode, Env, Output as CfnOutput, Val};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::l1::sns::topic::Topic;
 
@@ -126,8 +130,25 @@ fn app(repo_name: &str, display: &str, topic_id: &str) -> App {
     let appst = app
         .add_stack("fw-e2e-app", Env::region("eu-west-1"))
         .unwrap();
+    // Values nobody types: the origin-facing prefix list is looked up, the secret generated on
+    // the first deploy and kept after.
+    let prefix_list = CloudFrontPrefixList::parameter(appst).unwrap();
+    let secret = OriginVerifyHeader::from_new_parameter(appst, "OriginVerifySecret").unwrap();
     {
         let mut root = appst.root();
+        for (id, display) in [
+            ("PrefixListTopic", Val::from(&prefix_list)),
+            ("SecretTopic", secret.value.clone()),
+        ] {
+            root.add(
+                id,
+                Topic {
+                    display_name: Some(display),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
         root.add(
             "Events",
             Topic {
@@ -253,7 +274,10 @@ fn deploy_against_moto() {
     assert!(err.contains("diff: no resource changes"), "{err}");
     assert!(err.contains("not deployed yet: first deploy"), "{err}");
     assert!(
-        err.contains("--parameter-overrides RepoName=fw-e2e-images --no-fail-on-empty-changeset"),
+        err.contains("--parameter-overrides CloudFrontPrefixListId=pl-")
+            && err.contains(
+                "'OriginVerifySecret=****' RepoName=fw-e2e-images --no-fail-on-empty-changeset"
+            ),
         "{err}"
     );
     assert!(
@@ -261,6 +285,18 @@ fn deploy_against_moto() {
         "events: {err}"
     );
     assert!(err.contains("RepoName = fw-e2e-images"), "{err}");
+    assert!(
+        err.contains("OriginVerifySecret: generated a new secret of 48 characters"),
+        "{err}"
+    );
+    assert!(
+        err.contains("describe-managed-prefix-lists --region eu-west-1 --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("OriginVerifySecret=****"),
+        "the secret is masked: {err}"
+    );
 
     // 2. No-op redeploy: an empty change set is fine.
     let o = deploy("v1", &[]);
@@ -268,6 +304,10 @@ fn deploy_against_moto() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("diff: no resource changes"), "{err}");
     assert!(err.contains("No changes to deploy"), "{err}");
+    assert!(
+        err.contains("OriginVerifySecret: the deployed value is kept"),
+        "{err}"
+    );
 
     // 3. An in-place update.
     write(app("fw-e2e-images", "two", "Alerts"), &d.join("v2"));
