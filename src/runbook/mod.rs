@@ -319,6 +319,10 @@ struct PlaceholderView {
 struct EndpointView {
     host_word: String,
     authority_flag: String,
+    /// ` --connect-to NAME:443:$ENDPOINT:443` when clients use a name other than the endpoint's.
+    curl_connect: String,
+    /// The host of the smoke test's URL: that name, else `$ENDPOINT`.
+    curl_host: String,
     unrouted: String,
 }
 
@@ -487,6 +491,12 @@ impl View {
                     .as_ref()
                     .map(|a| format!(" -authority {}", sh_quote(a)))
                     .unwrap_or_default(),
+                curl_connect: ep
+                    .authority
+                    .as_ref()
+                    .map(|a| format!(" --connect-to \"{a}:443:$ENDPOINT:443\""))
+                    .unwrap_or_default(),
+                curl_host: ep.authority.clone().unwrap_or_else(|| "$ENDPOINT".to_owned()),
             }),
             has_helm_values,
             lattice: spec.lattice.as_ref().map(|l| LatticeView {

@@ -53,7 +53,7 @@ fn intro(o: &mut String, v: &View) {
     if v.has_helm_values {
         o.push_str(", Helm 3");
     }
-    o.push_str(" and grpcurl.\n");
+    o.push_str(", grpcurl and curl.\n");
     if !v.operator_vars.is_empty() {
         o.push_str("\nExport these first:\n");
         for var in &v.operator_vars {
@@ -371,23 +371,36 @@ fn load_balancer(o: &mut String, v: &View) -> Result<(), String> {
     smoke(o, v);
     o.push_str("\n### Through the public endpoint\n\n```sh\n");
     w!(o, "ENDPOINT={}\n", ep.host_word);
-    w!(o, "grpcurl{} \"$ENDPOINT:443\" list\n", ep.authority_flag);
+    o.push_str("grpc_smoke() {\n");
     w!(
         o,
-        "grpcurl{} \"$ENDPOINT:443\" grpc.health.v1.Health/Check\n```\n\n",
-        ep.authority_flag
+        "  curl -sS --http2 -o /dev/null -D - -X POST -H 'content-type: application/grpc' -H 'te: trailers' --data-binary ''{} \"https://{}/$1/FormworkSmokeTest\" \\\n",
+        ep.curl_connect,
+        ep.curl_host
     );
     o.push_str(
-        "`list` needs server reflection, and both calls reach a pod only when the load balancer routes\n\
-         their gRPC service to it. Routed services:\n",
+        "    | grep -qi '^grpc-status: 12' && echo \"ok: $1 reaches its server\" || echo \"FAILED: $1\"\n}\n",
+    );
+    for svc in &v.services {
+        if let Some(g) = svc.grpc_services.first() {
+            w!(o, "grpc_smoke {g}\n");
+        }
+    }
+    o.push_str(
+        "```\n\nEach call goes to a routed path (`/<service>/FormworkSmokeTest`, a method no server has), so the\n\
+         answer `grpc-status: 12` (Unimplemented) comes from the gRPC server itself: TLS, the edge, the\n\
+         WAFs, the listener rule, the target group and a pod all worked. An answer from the load balancer\n\
+         instead names the layer to look at: HTTP 403 or 404 (not routed, or the origin check failed),\n\
+         502/503 or `grpc-status: 14` (no healthy target). grpcurl needs the services' descriptors\n\
+         (server reflection is usually not routed): call real methods with\n\
+         `grpcurl -proto <file> -d '<json>' \"$ENDPOINT:443\" <service>/<method>`. Against a load balancer's\n\
+         own `*.elb.amazonaws.com` name, add `-k` to curl (its certificate names your hostname, not\n\
+         that one) or use your hostname. Routed services:\n",
     );
     for svc in &v.services {
         routed(o, svc, &ep.unrouted);
     }
-    o.push_str(
-        "\n\nAdd those services to a service's `grpc_services` to route them, or call one of the routed\n\
-         methods with `grpcurl -proto <file> -d '<json>' \"$ENDPOINT:443\" <service>/<method>`.\n",
-    );
+    o.push('\n');
     Ok(())
 }
 
