@@ -131,3 +131,42 @@ fn unlisted_region_is_accepted_when_allowed() {
     let manifest = std::fs::read_to_string(work.join("out/manifest.json")).unwrap();
     assert!(manifest.contains("eu-west-9"), "{manifest}");
 }
+
+/// A service's `build:` names the docker build context that `deploy --build` and `DEPLOY.md` use
+/// (default `./<name>`); a value with a control character is refused at its line.
+#[test]
+fn build_context_is_configurable_and_checked() {
+    let work = temp_dir("build-context");
+    let example =
+        std::fs::read_to_string(repo().join("blueprints/examples/grpc-eks-edge.yaml")).unwrap();
+    let (head, tail) = example.split_once("    image_tag: \"1.0.0\"\n").unwrap();
+    let with = format!("{head}    image_tag: \"1.0.0\"\n    build: ./services/greeter\n{tail}");
+    std::fs::write(work.join("c.yaml"), &with).unwrap();
+    let o = formwork(&work, &["synth", "-c", "c.yaml", "-o", "out"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let runbook = std::fs::read_to_string(work.join("out/DEPLOY.md")).unwrap();
+    assert!(runbook.contains(" ./services/greeter"), "{runbook}");
+    let dry = formwork(&work, &["deploy", "out", "--dry-run", "--build"]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(stdout.contains(":1.0.0' ./services/greeter"), "{stdout}");
+    assert!(
+        stdout.contains(":2.3.1' ./catalog"),
+        "the default stays: {stdout}"
+    );
+
+    let bad = format!("{head}    image_tag: \"1.0.0\"\n    build: \"./a\\tb\"\n{tail}");
+    std::fs::write(work.join("bad.yaml"), &bad).unwrap();
+    let o = formwork(&work, &["synth", "-c", "bad.yaml", "-o", "out2"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.yaml:") && err.contains("/services/0/build"),
+        "{err}"
+    );
+    assert!(!work.join("out2").exists());
+}

@@ -206,6 +206,12 @@ pub struct ServiceConfig {
     /// such as `latest` is refused.
     #[schemars(length(min = 1, max = 128), extend("pattern" = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"))]
     pub image_tag: String,
+    /// Docker build context of the image, for `formwork deploy --build` (and the runbook's
+    /// `docker build`): a directory relative to where you run `formwork deploy` and `DEPLOY.md`'s
+    /// commands (the directory that holds the out dir), e.g. `./payments`. Default: `./<name>`.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 1024), extend("pattern" = "^[^\\x00-\\x1f]+$"))]
+    pub build: Option<String>,
     /// Fixed replica count, used when `hpa` is `null` (with an HPA the Deployment leaves
     /// replicas to it). Default: 2.
     #[serde(default = "crate::common::two")]

@@ -64,7 +64,10 @@ pub(super) fn add_workload(
                 repository: repo.clone(),
                 target_group: Some(tg.clone()),
                 image_tag: svc.image_tag.clone(),
-                build_context: format!("./{}", svc.name),
+                build_context: svc
+                    .build
+                    .clone()
+                    .unwrap_or_else(|| format!("./{}", svc.name)),
                 grpc_services: svc.grpc_services.clone(),
                 port: svc.port as u16,
             });

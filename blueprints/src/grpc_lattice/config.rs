@@ -122,6 +122,12 @@ pub struct LatticeServiceConfig {
     /// Image tag to deploy (`latest` is refused: the repository's tags are immutable).
     #[schemars(length(min = 1, max = 128), extend("pattern" = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$"))]
     pub image_tag: String,
+    /// Docker build context of the image, for `formwork deploy --build` (and the runbook's
+    /// `docker build`): a directory relative to where you run `formwork deploy` and `DEPLOY.md`'s
+    /// commands (the directory that holds the out dir), e.g. `./payments`. Default: `./<name>`.
+    #[serde(default)]
+    #[schemars(length(min = 1, max = 1024), extend("pattern" = "^[^\\x00-\\x1f]+$"))]
+    pub build: Option<String>,
     /// Replicas without an HPA; the HPA's min governs. Default: 2.
     #[serde(default = "two")]
     #[schemars(range(min = 1, max = 1000))]

@@ -152,7 +152,10 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
             repository,
             target_group: None,
             image_tag: svc.image_tag.clone(),
-            build_context: format!("./{}", svc.name),
+            build_context: svc
+                .build
+                .clone()
+                .unwrap_or_else(|| format!("./{}", svc.name)),
             grpc_services: svc.grpc_services.clone(),
             port: svc.port as u16,
         });
