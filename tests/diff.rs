@@ -225,6 +225,7 @@ fn deploy_dry_run_of_the_whole_path_needs_no_parameter() {
         "helm upgrade --install",
         "kubectl apply -f out/k8s-resolved",
         "describe-target-health",
+        "FormworkSmokeTest",
     ] {
         assert!(stdout.contains(tool), "missing `{tool}`:\n{stdout}");
     }

@@ -1,7 +1,7 @@
 //! `formwork deploy --apply-k8s`: the cluster steps of the runbook after the stacks — kubeconfig,
 //! the AWS Load Balancer Controller (Helm, pinned chart, CRDs applied first because `helm
-//! upgrade` does not upgrade them), `kubectl apply` of the resolved manifests, rollout waits and
-//! the target groups' health. Each step is printed with its outcome; every step is idempotent, so
+//! upgrade` does not upgrade them), `kubectl apply` of the resolved manifests, rollout waits,
+//! the target groups' health and the public smoke test ([`super::smoke`]). Each step is printed with its outcome; every step is idempotent, so
 //! a failed run is resumed by running the same command again after the fix.
 
 use std::path::Path;
@@ -61,7 +61,7 @@ pub(super) fn apply(ctx: &mut Ctx<'_>, asm: &Assembly, resolved: &Path) -> Resul
             target_health(ctx, asm, rb, svc, tg)?;
         }
     }
-    Ok(())
+    super::smoke::run(ctx, asm, rb)
 }
 
 /// Runs one step, printing its outcome; on failure stops with what failed and how to resume.

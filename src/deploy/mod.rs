@@ -22,6 +22,7 @@ mod images;
 mod k8s;
 mod refactor;
 mod runner;
+mod smoke;
 mod stack;
 #[cfg(test)]
 mod tests;

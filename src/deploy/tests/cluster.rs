@@ -5,6 +5,11 @@ use super::*;
 use formwork_assembly::runbook::HelmRelease;
 
 fn out_dir_with_cluster(name: &str) -> PathBuf {
+    let mut asm = cluster_assembly();
+    write(name, &mut asm)
+}
+
+fn cluster_assembly() -> Assembly {
     let mut asm = assembly(&[("app", repo("greeter"))], vec![]);
     let mut rb = runbook("linux/amd64");
     rb.cluster.load_balancer_controller = Some(HelmRelease {
@@ -25,7 +30,7 @@ fn out_dir_with_cluster(name: &str) -> PathBuf {
         kind: FileKind::K8sManifest,
         contents: "kind: Deployment\n".into(),
     });
-    write(name, &mut asm)
+    asm
 }
 
 fn fake(health: &str, rollout_code: i32) -> Fake {
@@ -135,4 +140,88 @@ fn target_health_is_polled_a_bounded_number_of_times() {
         .filter(|c| c.contains("describe-target-health"))
         .count();
     assert_eq!(reads, 60);
+}
+
+fn with_endpoint(name: &str) -> PathBuf {
+    let mut asm = cluster_assembly();
+    asm.runbook.as_mut().unwrap().endpoint = Some(formwork_assembly::runbook::Endpoint {
+        host: formwork_assembly::runbook::Host::Name {
+            name: "d1.cloudfront.net".into(),
+        },
+        authority: Some("api.example.com".into()),
+        unrouted: String::new(),
+    });
+    write(name, &mut asm)
+}
+
+#[test]
+fn the_smoke_test_calls_a_routed_path_and_wants_the_servers_unimplemented() {
+    let d = with_endpoint("cluster-smoke-ok");
+    let outs = outputs();
+    let tpl = template();
+    let f = Fake::new(&[
+        ("describe-stacks", 0, &outs, ""),
+        ("get-template", 0, &tpl, ""),
+        ("describe-target-health", 0, HEALTHY, ""),
+        (
+            "curl",
+            0,
+            "HTTP/2 200\r\ncontent-type: application/grpc\r\ngrpc-status: 12\r\n",
+            "",
+        ),
+    ]);
+    let mut o = opts(d);
+    o.apply_k8s = true;
+    let mut infos = Vec::new();
+    deploy(&o, &f, &mut |n| {
+        if let Note::Info(i) = n {
+            infos.push(i)
+        }
+    })
+    .unwrap();
+    let calls = f.calls.borrow();
+    let smoke: Vec<&String> = calls.iter().filter(|c| c.starts_with("curl")).collect();
+    assert_eq!(smoke.len(), 2, "{calls:?}");
+    assert!(
+        smoke[0].ends_with("--connect-to api.example.com:443:d1.cloudfront.net:443 https://api.example.com/helloworld.Greeter/FormworkSmokeTest"),
+        "{smoke:?}"
+    );
+    assert!(
+        infos.iter().any(|i| i
+            == "  ok: greeter answers through api.example.com (grpc-status 12 from the server)"),
+        "{infos:?}"
+    );
+}
+
+#[test]
+fn a_load_balancer_answer_fails_the_smoke_test_with_the_layer_to_check() {
+    let d = with_endpoint("cluster-smoke-403");
+    let outs = outputs();
+    let tpl = template();
+    let f = Fake::new(&[
+        ("describe-stacks", 0, &outs, ""),
+        ("get-template", 0, &tpl, ""),
+        ("describe-target-health", 0, HEALTHY, ""),
+        ("curl", 0, "HTTP/2 403\r\nserver: awselb/2.0\r\n", ""),
+    ]);
+    let mut o = opts(d);
+    o.apply_k8s = true;
+    let msg = deploy(&o, &f, &mut |_| {}).unwrap_err().to_string();
+    assert!(
+        msg.contains("smoke test `greeter answers through api.example.com` failed after 20 calls"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("HTTP/2 403") && msg.contains("403/404: the route"),
+        "{msg}"
+    );
+    assert!(msg.contains("--apply-k8s"), "{msg}");
+    assert_eq!(
+        f.calls
+            .borrow()
+            .iter()
+            .filter(|c| c.starts_with("curl"))
+            .count(),
+        20
+    );
 }
