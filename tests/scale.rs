@@ -102,3 +102,68 @@ fn two_hundred_services_pass_cfn_lint() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Deploy bodies: 12 services fit inline (minified JSON, ≤ 51,200 bytes each, so no bucket is
+/// needed); 200 services do not, and `deploy` then takes the bucket from
+/// `FORMWORK_ARTIFACT_BUCKET` — and without one refuses before it runs anything.
+#[test]
+fn twelve_services_deploy_inline_and_two_hundred_use_the_artifact_bucket() {
+    let fw = env!("CARGO_BIN_EXE_formwork");
+    let run = |d: &std::path::Path, args: &[&str], bucket: Option<&str>| {
+        let mut c = Command::new(fw);
+        c.current_dir(d)
+            .args(args)
+            .env_remove("FORMWORK_ARTIFACT_BUCKET");
+        if let Some(b) = bucket {
+            c.env("FORMWORK_ARTIFACT_BUCKET", b);
+        }
+        c.output().unwrap()
+    };
+    let limit = formwork::assembly::INLINE_BODY_LIMIT;
+    for (n, inline) in [(12usize, true), (200, false)] {
+        let d = temp_dir(&format!("scale-bodies-{n}"));
+        std::fs::write(d.join("c.yaml"), config(n, true)).unwrap();
+        let o = run(&d, &["synth", "-c", "c.yaml", "-o", "out"], None);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let asm = formwork::assembly::Assembly::read(&d.join("out")).unwrap();
+        let biggest = asm.stacks.iter().map(|s| s.body_bytes).max().unwrap();
+        for s in &asm.stacks {
+            let on_disk = std::fs::metadata(d.join("out").join(&s.template))
+                .unwrap()
+                .len();
+            assert_eq!(
+                on_disk as usize, s.body_bytes,
+                "{}: the file is the body",
+                s.name
+            );
+        }
+        assert_eq!(
+            biggest <= limit,
+            inline,
+            "{n} services: largest body {biggest} bytes"
+        );
+        let dry = run(&d, &["deploy", "out", "--dry-run"], None);
+        let err = String::from_utf8_lossy(&dry.stderr);
+        if inline {
+            assert_eq!(dry.status.code(), Some(0), "{err}");
+            assert!(!String::from_utf8_lossy(&dry.stdout).contains("--s3-bucket"));
+        } else {
+            assert_eq!(dry.status.code(), Some(1), "{err}");
+            assert!(err.contains("FORMWORK_ARTIFACT_BUCKET"), "{err}");
+            let with = run(&d, &["deploy", "out", "--dry-run"], Some("fw-artifacts"));
+            let out = String::from_utf8_lossy(&with.stdout);
+            assert_eq!(
+                with.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&with.stderr)
+            );
+            assert!(out.contains("--s3-bucket fw-artifacts"), "{out}");
+        }
+    }
+}
