@@ -146,6 +146,7 @@ fn assembly(self_managed: bool) -> Assembly {
                 unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
             }),
             lattice: None,
+            dns_records: vec![],
         }),
         app: None,
     }

@@ -24,6 +24,22 @@ pub struct RunbookSpec {
     /// the smoke test calls each service's Lattice DNS name from a pod. `None` for ALB
     /// blueprints.
     pub lattice: Option<LatticeStep>,
+    /// DNS records the operator creates after the stacks (formwork manages no DNS zone for
+    /// this config): each name → the value of a stack output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_records: Vec<DnsRecord>,
+}
+
+/// One DNS record to create: `name` CNAME (or Route 53 alias) to the value of `target`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsRecord {
+    /// The record name (`api.example.com`), or what to use in words (`<your gRPC hostname>`).
+    pub name: String,
+    /// The stack output holding the target host name.
+    pub target: OutputRef,
+    /// Why the record is needed.
+    pub why: String,
 }
 
 /// One service: its image and its Kubernetes workload.

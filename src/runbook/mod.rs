@@ -233,6 +233,14 @@ struct View {
     endpoint: Option<EndpointView>,
     has_helm_values: bool,
     lattice: Option<LatticeView>,
+    dns_records: Vec<DnsRecordView>,
+}
+
+#[derive(Serialize)]
+struct DnsRecordView {
+    name: String,
+    lookup: String,
+    why: String,
 }
 
 #[derive(Serialize)]
@@ -499,6 +507,15 @@ impl View {
                 curl_host: ep.authority.clone().unwrap_or_else(|| "$ENDPOINT".to_owned()),
             }),
             has_helm_values,
+            dns_records: spec
+                .dns_records
+                .iter()
+                .map(|r| DnsRecordView {
+                    name: r.name.clone(),
+                    lookup: output_lookup(asm, &r.target),
+                    why: r.why.clone(),
+                })
+                .collect(),
             lattice: spec.lattice.as_ref().map(|l| LatticeView {
                 service_network: sh_quote(&l.service_network),
                 gateway_namespace: sh_quote(&l.gateway_namespace),

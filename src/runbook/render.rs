@@ -22,6 +22,7 @@ pub(super) fn render(v: &View) -> Result<String, String> {
     for (i, s) in v.stacks.iter().enumerate() {
         stack(&mut o, i + 1, s);
     }
+    dns_records(&mut o, v);
     o.push_str("\n## 2. Build and push the images\n");
     for svc in &v.services {
         image(&mut o, v, svc);
@@ -455,5 +456,24 @@ fn routed(o: &mut String, svc: &ServiceView, unrouted: &str) {
             o,
             "; the health check gets {unrouted} (`grpc.health.v1.Health` is not routed)"
         );
+    }
+}
+
+/// The DNS records to create after the stacks, each target read from its stack output.
+fn dns_records(o: &mut String, v: &View) {
+    if v.dns_records.is_empty() {
+        return;
+    }
+    o.push_str(
+        "\n### DNS records\n\nformwork manages no DNS zone for this config: create these records once, after the stacks\n\
+         (a CNAME, or in Route 53 an alias A record), in the zone that holds each name. The\n\
+         commands print each name and its target:\n\n```sh\n",
+    );
+    for r in &v.dns_records {
+        w!(o, "echo \"{}  CNAME  {}\"\n", r.name, r.lookup);
+    }
+    o.push_str("```\n\n");
+    for r in &v.dns_records {
+        w!(o, "- `{}`: {}\n", r.name, r.why);
     }
 }

@@ -2,8 +2,10 @@
 //! for the repository URI and target group ARN), the Load Balancer Controller's Helm values,
 //! and the runbook spec.
 
-use formwork_assembly::runbook::{ClusterStep, Endpoint, HelmRelease, Host, ServiceStep};
-use formwork_assembly::{Assembly, RunbookSpec};
+use formwork_assembly::runbook::{
+    ClusterStep, DnsRecord, Endpoint, HelmRelease, Host, ServiceStep,
+};
+use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
 
 use super::blueprint_name;
 use super::compose::Published;
@@ -118,6 +120,40 @@ pub(super) fn add_workload(
         },
         endpoint: Some(endpoint),
         lattice: None,
+        dns_records: dns_records(cfg),
     });
     Ok(())
+}
+
+/// The records the operator creates, per service stack: for `grpc-eks-edge` the origin name →
+/// the ALB and each alias → the distribution; for `grpc-eks-alb` the gRPC hostname → the ALB.
+fn dns_records(cfg: &EksConfig) -> Vec<DnsRecord> {
+    let mut out = Vec::new();
+    for n in 1..=super::shards(cfg).len() {
+        let stack = super::service_stack_name(cfg, n);
+        let no = n.to_string();
+        match &cfg.edge {
+            Some(e) => {
+                out.push(DnsRecord {
+                    name: e.origin_domain.replace("{n}", &no),
+                    target: OutputRef::new(&stack, "AlbDnsName"),
+                    why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
+                        .to_owned(),
+                });
+                for a in &e.aliases {
+                    out.push(DnsRecord {
+                        name: a.replace("{n}", &no),
+                        target: OutputRef::new(&stack, "DistributionDomainName"),
+                        why: "clients call this name; CloudFront serves it".to_owned(),
+                    });
+                }
+            }
+            None => out.push(DnsRecord {
+                name: "<your gRPC hostname, a name on certificate_arn>".to_owned(),
+                target: OutputRef::new(&stack, "AlbDnsName"),
+                why: "clients call this name; the ALB's certificate covers it".to_owned(),
+            }),
+        }
+    }
+    out
 }

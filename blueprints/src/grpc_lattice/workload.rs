@@ -195,6 +195,7 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
             iam_auth: iam,
             callers,
         }),
+        dns_records: vec![],
     };
     Ok((files, used, spec))
 }

@@ -34,6 +34,7 @@ pub(super) fn runbook(platform: &str) -> RunbookSpec {
         },
         endpoint: None,
         lattice: None,
+        dns_records: vec![],
     }
 }
 
