@@ -325,23 +325,27 @@ fn lookup_value(
     lookup: &Lookup,
     region: Option<&str>,
 ) -> Result<String, DeployError> {
-    let mut argv = match lookup {
+    // A generated secret never gets here: `parameter_overrides` hands it to `generated_secret`.
+    let (mut argv, what) = match lookup {
         Lookup::GeneratedSecret { .. } => {
             return Err(DeployError::Input(format!(
                 "stack `{stack}` parameter {parameter}: a generated secret is not looked up"
             )));
         }
-        Lookup::ManagedPrefixList { name } => vec![
-            s("aws"),
-            s("ec2"),
-            s("describe-managed-prefix-lists"),
-            s("--filters"),
-            format!("Name=prefix-list-name,Values={name}"),
-            s("--query"),
-            s("PrefixLists[0].PrefixListId"),
-            s("--output"),
-            s("text"),
-        ],
+        Lookup::ManagedPrefixList { name } => (
+            vec![
+                s("aws"),
+                s("ec2"),
+                s("describe-managed-prefix-lists"),
+                s("--filters"),
+                format!("Name=prefix-list-name,Values={name}"),
+                s("--query"),
+                s("PrefixLists[0].PrefixListId"),
+                s("--output"),
+                s("text"),
+            ],
+            format!("the id of prefix list {name}"),
+        ),
     };
     if let Some(r) = region {
         argv.splice(3..3, [s("--region"), s(r)]);
@@ -350,10 +354,6 @@ fn lookup_value(
         argv.push(s("--profile"));
         argv.push(p.clone());
     }
-    let what = match lookup {
-        Lookup::ManagedPrefixList { name } => format!("the id of prefix list {name}"),
-        Lookup::GeneratedSecret { .. } => s("a generated secret"),
-    };
     let Some(o) = ctx.exec(argv.clone())? else {
         return Ok(format!("<looked up: {what}>"));
     };

@@ -155,13 +155,6 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
 }
 
 pub(crate) fn valid_hostname(h: &str) -> bool {
-    h.len() <= 253
-        && h.contains('.')
-        && h.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    // A full name (no wildcard, at least one dot) by the one DNS-name rule of the constructs.
+    h.contains('.') && !h.starts_with("*.") && formwork_constructs::route53::valid_hostname(h)
 }

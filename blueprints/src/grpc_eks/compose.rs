@@ -316,6 +316,11 @@ fn ports(group: &[&ServiceConfig]) -> Vec<u16> {
     ports
 }
 
+/// The service stack's output with the ALB's DNS name (the runbook's DNS records read it too).
+pub(super) const ALB_DNS_OUTPUT: &str = "AlbDnsName";
+/// The service stack's output with the distribution's domain name (`grpc-eks-edge`).
+pub(super) const DISTRIBUTION_DOMAIN_OUTPUT: &str = "DistributionDomainName";
+
 /// `<name>-services-<n>`: an ALB (security group, HTTPS listener, WAF association), for
 /// `grpc-eks-edge` a CloudFront distribution, and per service an ECR repository, a target group
 /// and its listener rules. Returns the endpoint output and, per service, the repository and
@@ -444,7 +449,7 @@ fn service_stack(
         ));
     }
     let mut endpoint = vec![(
-        "AlbDnsName".to_owned(),
+        ALB_DNS_OUTPUT.to_owned(),
         Output::new(
             alb.dns_name.clone(),
             "DNS name of the ALB (CNAME your gRPC hostname to it)",
@@ -484,14 +489,14 @@ fn service_stack(
         )?;
         endpoint = vec![
             (
-                "DistributionDomainName".to_owned(),
+                DISTRIBUTION_DOMAIN_OUTPUT.to_owned(),
                 Output::new(
                     dist.domain_name.clone(),
                     "CloudFront domain name (CNAME your aliases to it)",
                 ),
             ),
             (
-                "AlbDnsName".to_owned(),
+                ALB_DNS_OUTPUT.to_owned(),
                 Output::new(
                     alb.dns_name.clone(),
                     "DNS name of the ALB: CNAME the edge origin_domain to it",

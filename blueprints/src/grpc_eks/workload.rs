@@ -8,7 +8,7 @@ use formwork_assembly::runbook::{
 use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
 
 use super::blueprint_name;
-use super::compose::Published;
+use super::compose::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT, Published};
 use super::config::{ComputeMode, EksConfig};
 use crate::assemble::add_files;
 use crate::config::ConfigError;
@@ -136,21 +136,21 @@ fn dns_records(cfg: &EksConfig) -> Vec<DnsRecord> {
             Some(e) => {
                 out.push(DnsRecord {
                     name: e.origin_domain.replace("{n}", &no),
-                    target: OutputRef::new(&stack, "AlbDnsName"),
+                    target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
                     why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
                         .to_owned(),
                 });
                 for a in &e.aliases {
                     out.push(DnsRecord {
                         name: a.replace("{n}", &no),
-                        target: OutputRef::new(&stack, "DistributionDomainName"),
+                        target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
                         why: "clients call this name; CloudFront serves it".to_owned(),
                     });
                 }
             }
             None => out.push(DnsRecord {
                 name: "<your gRPC hostname, a name on certificate_arn>".to_owned(),
-                target: OutputRef::new(&stack, "AlbDnsName"),
+                target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
                 why: "clients call this name; the ALB's certificate covers it".to_owned(),
             }),
         }
