@@ -10,6 +10,7 @@
 use formwork_assembly::{Assembly, SynthOptions};
 use serde_json::Value;
 
+pub mod alarms;
 mod assemble;
 pub mod common;
 pub mod config;

@@ -56,6 +56,10 @@ fn regional() -> Stack {
         title: "payments alarms".into(),
         alarms: alarms.iter().map(|a| a.arn.clone()).collect(),
     });
+    widgets.push(Widget::AlarmGraph {
+        title: "payments p99 latency".into(),
+        alarm: alarms[3].arn.clone(),
+    });
     widgets.push(Widget::Text {
         markdown: "Runbook: see DEPLOY.md, section Alarms".into(),
     });
@@ -175,22 +179,33 @@ fn dashboard_body_is_typed_json_with_deploy_time_values() {
     let t = Template::from_stack(&st).unwrap();
     let d = t.find_resources("AWS::CloudWatch::Dashboard", &json!({}));
     assert_eq!(d.len(), 1);
-    let sub = &d[0].1["Properties"]["DashboardBody"]["Fn::Sub"];
-    let text = sub[0].as_str().expect("Fn::Sub with variables");
-    // The alarm ARNs are variables; the body is JSON once they are substituted.
-    let vars = sub[1].as_object().unwrap();
-    assert_eq!(vars.len(), 6);
+    let text = d[0].1["Properties"]["DashboardBody"]["Fn::Sub"]
+        .as_str()
+        .expect("a plain Fn::Sub: every value is of this stack");
+    // The alarm ARNs are written inline as `${Id.Arn}`; the body is JSON once substituted.
+    for id in ["UnhealthyHosts", "P99Latency", "WafBlockedSurge"] {
+        assert!(text.contains(&format!("${{{id}.Arn}}")), "{id} inline");
+    }
     let mut resolved = text.to_string();
-    for k in vars.keys() {
+    for (id, _) in t.find_resources("AWS::CloudWatch::Alarm", &json!({})) {
         resolved = resolved.replace(
-            &format!("${{{k}}}"),
+            &format!("${{{id}.Arn}}"),
             "arn:aws:cloudwatch:eu-west-1:1:alarm:x",
         );
     }
-    let body: serde_json::Value =
-        serde_json::from_str(&resolved.replace("${AWS::Region}", "eu-west-1")).unwrap();
+    let body: serde_json::Value = serde_json::from_str(
+        &resolved
+            .replace("${AWS::Region}", "eu-west-1")
+            .replace("${AWS::StackName}", "s"),
+    )
+    .unwrap();
     let w = body["widgets"].as_array().unwrap();
-    assert_eq!(w.len(), 4);
+    assert_eq!(w.len(), 5);
+    assert_eq!(w[3]["type"], json!("metric"));
+    assert_eq!(
+        w[3]["properties"]["annotations"]["alarms"],
+        json!(["arn:aws:cloudwatch:eu-west-1:1:alarm:x"])
+    );
     assert_eq!(w[1]["x"], json!(12));
     assert_eq!(w[2]["y"], json!(6));
     assert_eq!(

@@ -17,6 +17,14 @@ pub enum Widget {
         /// Up to 100 metrics.
         metrics: Vec<Metric>,
     },
+    /// The graph of one alarm's metric (or metric math) with its threshold line, so the widget
+    /// shows what the alarm sees without repeating the metric's dimensions.
+    AlarmGraph {
+        /// Title shown above the graph.
+        title: String,
+        /// The alarm.
+        alarm: Attr<AlarmArn>,
+    },
     /// The state of alarms.
     Alarms {
         /// Title shown above the widget.
@@ -88,7 +96,10 @@ impl Dashboard {
                 "dashboard name `{n}` must be 1–255 letters, digits, - and _"
             )));
         }
-        let mut b = Body::default();
+        let mut b = Body {
+            stack: s.stack_ref().name().to_owned(),
+            vars: Vec::new(),
+        };
         let widgets = props
             .widgets
             .iter()
@@ -115,18 +126,25 @@ impl Dashboard {
 }
 
 /// Collects `Fn::Sub` variables while the body is built.
-#[derive(Default)]
 struct Body {
+    /// The stack the dashboard is in: its own attributes are written inline (`${Id.Attr}`).
+    stack: String,
     vars: Vec<(String, Expr)>,
 }
 
 impl Body {
-    /// A literal as-is (a `${` in it is escaped for `Fn::Sub`), a plain `Fn::Sub` inlined, any
-    /// other expression as `${vN}`.
+    /// A literal as-is (a `${` in it is escaped for `Fn::Sub`), a plain `Fn::Sub` inlined, a
+    /// `Ref` or `Fn::GetAtt` of this stack inlined (`${Id}`, `${Id.Attr}`), any other
+    /// expression as `${vN}`.
     fn text(&mut self, e: &Expr) -> String {
         match e {
             Expr::Lit(Value::String(s)) => return s.replace("${", "${!"),
             Expr::Sub(t, vars) if vars.is_empty() => return t.clone(),
+            Expr::Stack(st, inner) if **st == *self.stack => match &**inner {
+                Expr::Ref(id) => return format!("${{{id}}}"),
+                Expr::GetAtt(id, attr) => return format!("${{{id}.{attr}}}"),
+                _ => {}
+            },
             _ => {}
         }
         let name = format!("v{}", self.vars.len());
@@ -154,6 +172,12 @@ impl Body {
                 }
                 let props = json!({"title": title.replace("${", "${!"), "view": "timeSeries",
                     "region": "${AWS::Region}", "metrics": rows});
+                ("metric", props)
+            }
+            Widget::AlarmGraph { title, alarm } => {
+                let arn = self.text(alarm.expr());
+                let props = json!({"title": title.replace("${", "${!"), "view": "timeSeries",
+                    "region": "${AWS::Region}", "annotations": {"alarms": [arn]}});
                 ("metric", props)
             }
             Widget::Alarms { title, alarms } => {

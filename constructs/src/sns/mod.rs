@@ -25,4 +25,4 @@
 
 mod topic;
 
-pub use topic::{Topic, TopicArn, TopicHandle, TopicProps};
+pub use topic::{Topic, TopicArn, TopicHandle, TopicProps, check_email};

@@ -128,8 +128,9 @@ fn publish_policy(topic: &Expr) -> PolicyDocument {
     ])
 }
 
-/// A plausible address: one `@`, a dotted domain, no spaces.
-fn check_email(e: &str) -> Result<(), String> {
+/// A plausible address: one `@`, a dotted domain, no spaces. The message names the address
+/// and the expected form.
+pub fn check_email(e: &str) -> Result<(), String> {
     let ok = match e.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
