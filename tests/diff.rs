@@ -143,9 +143,16 @@ fn unreadable_inputs_exit_1_naming_the_path() {
 #[test]
 fn out_dirs_pair_stacks_by_name() {
     let d = temp_dir("diff-dirs");
-    assert_eq!(formwork(&d, &["synth", "-o", "a"]).status.code(), Some(0));
-    assert_eq!(formwork(&d, &["synth", "-o", "b"]).status.code(), Some(0));
-    let o = formwork(&d, &["diff", "a", "b", "--fail-on-change"]);
+    for side in ["a", "b"] {
+        std::fs::create_dir_all(d.join(side)).unwrap();
+        assert_eq!(
+            formwork(&d.join(side), &["synth", "-o", "out"])
+                .status
+                .code(),
+            Some(0)
+        );
+    }
+    let o = formwork(&d, &["diff", "a/out", "b/out", "--fail-on-change"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -153,16 +160,131 @@ fn out_dirs_pair_stacks_by_name() {
         String::from_utf8_lossy(&o.stdout)
     );
     // Rename one stack in b: a stack added and one removed.
-    let m = std::fs::read_to_string(d.join("b/manifest.json")).unwrap();
+    let m = std::fs::read_to_string(d.join("b/out/manifest.json")).unwrap();
     std::fs::write(
-        d.join("b/manifest.json"),
+        d.join("b/out/manifest.json"),
         m.replace("\"name\": \"shop\"", "\"name\": \"shop2\""),
     )
     .unwrap();
-    let o = formwork(&d, &["diff", "a", "b"]);
+    let o = formwork(&d, &["diff", "a/out", "b/out"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("Stack shop2 (new stack)"), "{out}");
     assert!(out.contains("Stack shop (removed from NEW"), "{out}");
+}
+
+/// Synthesizes the grpc-eks-edge example into `d/<side>/out` (synth run inside `d/<side>`), with
+/// `edit` applied to the config text.
+fn synth_edge(d: &std::path::Path, side: &str, edit: impl Fn(String) -> String) {
+    let dir = d.join(side);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = edit(
+        formwork_blueprints::find("grpc-eks-edge")
+            .unwrap()
+            .example
+            .to_owned(),
+    );
+    std::fs::write(dir.join("shop.yaml"), cfg).unwrap();
+    let o = formwork(&dir, &["synth", "-c", "shop.yaml", "-o", "out"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Issue #12: a `vpc.cidr` change replaces the VPC and subnets, and through them (create-only
+/// `Subnets`) the node group; the cluster's subnets change too, which EKS cannot do (a cluster
+/// stays in its VPC), so the diff says the deploy would fail. A changed image tag shows as a
+/// manifest change in every format.
+#[test]
+fn vpc_cidr_change_names_node_group_and_cluster_and_the_manifest_change() {
+    let d = temp_dir("diff-vpc-cidr");
+    synth_edge(&d, "a", |c| c);
+    synth_edge(&d, "b", |c| {
+        let c = c.replace("cidr: 10.0.0.0/16", "cidr: 10.1.0.0/16");
+        assert!(c.contains("image_tag: \"1.0.0\""));
+        c.replace("image_tag: \"1.0.0\"", "image_tag: \"1.0.1\"")
+    });
+    let run = |fmt: &str| {
+        let o = formwork(
+            &d,
+            &["diff", "a/out", "b/out", "--format", fmt, "--no-color"],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let text = run("text");
+    for needle in [
+        "[!] AWS::EKS::Nodegroup Nodes — replace",
+        "/Properties/Subnets/0: refers to VpcPrivateSubnet1, which is replaced (replacement)",
+        "[~] AWS::EKS::Cluster Cluster — update !! WILL FAIL",
+        "will fail: an EKS cluster cannot move to another VPC",
+        "!! Changes that will fail (the deploy stops there and rolls back):\n   shop/Cluster (AWS::EKS::Cluster)\n",
+        // Across stacks: the target groups' create-only VpcId reads the replaced VPC's output.
+        "[!] AWS::ElasticLoadBalancingV2::TargetGroup GreeterTargetGroup — replace",
+        "/Properties/VpcId: refers to shop.VpcId, which is replaced (replacement)",
+        // The runbook's `docker build -t …:1.0.1` and the Deployment's image.
+        "Files (DEPLOY.md, k8s/, helm/)\n  [~] DEPLOY.md: lines 2 changed\n  [~] k8s/greeter/30-deployment.yaml: lines 1 changed\n",
+        "1 will fail",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let shop = v["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "shop")
+        .unwrap();
+    let res = |id: &str| {
+        shop["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["logical_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in the diff"))
+            .clone()
+    };
+    assert_eq!(res("Nodes")["action"], "replace");
+    assert_eq!(
+        res("Nodes")["knock_on"][0]["refers_to"],
+        "VpcPrivateSubnet1"
+    );
+    assert_eq!(res("Cluster")["action"], "update");
+    assert!(
+        res("Cluster")["will_fail"]
+            .as_str()
+            .unwrap()
+            .contains("another VPC")
+    );
+    assert_eq!(
+        v["files"],
+        serde_json::json!([
+            {"path": "DEPLOY.md", "status": "changed", "added": 0, "removed": 0, "changed": 2},
+            {"path": "k8s/greeter/30-deployment.yaml", "status": "changed",
+             "added": 0, "removed": 0, "changed": 1}
+        ])
+    );
+
+    let md = run("markdown");
+    for needle in [
+        "### ⛔ Changes that will fail",
+        "| shop | `Cluster` | `AWS::EKS::Cluster` | **an EKS cluster cannot move to another VPC",
+        "| 🔁 replace | `Nodes` | `AWS::EKS::Nodegroup` |",
+        "### Files: `DEPLOY.md`, `k8s/`, `helm/`",
+        "| `k8s/greeter/30-deployment.yaml` | ✏️ changed | 0 | 0 | 1 |",
+        "<summary><code>k8s/greeter/30-deployment.yaml</code></summary>",
+        "-        - image: \"${GreeterRepositoryUri}:1.0.0\"\n+        - image: \"${GreeterRepositoryUri}:1.0.1\"\n",
+    ] {
+        assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
+    }
 }
 
 #[test]

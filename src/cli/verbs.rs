@@ -175,16 +175,13 @@ pub(super) fn validate(a: &ValidateArgs, io: &mut Io<'_>) -> i32 {
 
 /// `diff OLD NEW`.
 pub(super) fn diff(a: &DiffArgs, io: &mut Io<'_>) -> i32 {
-    let sides =
-        crate::diff::load_side(&a.old).and_then(|o| crate::diff::load_side(&a.new).map(|n| (o, n)));
-    let (o, n) = match sides {
-        Ok(x) => x,
+    let diff = match crate::diff::diff_paths(&a.old, &a.new) {
+        Ok(d) => d,
         Err(e) => {
             let _ = writeln!(io.err, "error: {e}");
             return 1;
         }
     };
-    let diff = crate::diff::diff_sides(&o, &n);
     let text = match a.format {
         DiffFormat::Text => {
             let color = !a.no_color && std::env::var_os("NO_COLOR").is_none() && io.out_is_terminal;

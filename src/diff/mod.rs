@@ -9,6 +9,8 @@
 //! resources, sections and replacements), `renames.rs` (logical-id renames and the refactor
 //! template), `reads.rs` (cross-stack reads: outputs a deployed consumer reads that change).
 
+mod files;
+mod knock_on;
 mod reads;
 mod renames;
 mod template;
@@ -20,6 +22,8 @@ use formwork_constructs::validate::load_file;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use files::{FileChange, FileStatus, diff_files};
+pub use knock_on::KnockOn;
 pub use reads::{BrokenRead, broken_reads, template_reads};
 pub use renames::{refactor_template, rewrite_refs};
 pub use template::diff_templates;
@@ -185,6 +189,21 @@ pub struct ResourceChange {
     /// For a stateful resource that is replaced or removed: data loss or retained.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<Risk>,
+    /// For a retained risk, the policy that keeps the old resource (`DeletionPolicy: Retain`,
+    /// `UpdateReplacePolicy: Snapshot`…): a retained resource is orphaned, not deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_by: Option<String>,
+    /// References to replaced resources (this stack's, or another stack's outputs) and what each
+    /// causes here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub knock_on: Vec<KnockOn>,
+    /// Why CloudFormation cannot carry out this change (the deploy fails and rolls back), when
+    /// it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub will_fail: Option<String>,
+    /// Whether a knock-on replacement puts it into another VPC (internal to propagation).
+    #[serde(skip)]
+    pub moves_vpc: bool,
     /// Whether the registry schema of the type was known (unknown types: changes are updates).
     pub schema_known: bool,
 }
@@ -278,6 +297,11 @@ impl StackDiff {
         self.resources.iter().filter(|r| r.action == action).count()
     }
 
+    /// Changes that cannot succeed (the deploy would fail halfway).
+    pub fn will_fail(&self) -> impl Iterator<Item = &ResourceChange> {
+        self.resources.iter().filter(|r| r.will_fail.is_some())
+    }
+
     /// Stateful resources replaced (or possibly replaced) or removed.
     pub fn stateful_at_risk(&self) -> impl Iterator<Item = &ResourceChange> {
         self.resources.iter().filter(|r| r.risk.is_some())
@@ -292,12 +316,15 @@ pub struct Diff {
     /// Outputs that a stack of OLD reads with `Fn::GetStackOutput` and the change removes or
     /// changes (`formwork deploy` refuses them unless `--allow-output-change` names them).
     pub broken_reads: Vec<BrokenRead>,
+    /// Changed files of the out dir besides the templates (`DEPLOY.md`, `k8s/`, `helm/`); empty
+    /// unless both sides are out dirs.
+    pub files: Vec<FileChange>,
 }
 
 impl Diff {
-    /// Whether anything changes in any stack.
+    /// Whether anything changes in any stack or file.
     pub fn has_changes(&self) -> bool {
-        self.stacks.iter().any(StackDiff::has_changes)
+        self.stacks.iter().any(StackDiff::has_changes) || !self.files.is_empty()
     }
 
     /// The diff of one stack.
@@ -316,6 +343,7 @@ pub fn diff_sides(old: &Side, new: &Side) -> Diff {
         return Diff {
             stacks,
             broken_reads: Vec::new(),
+            files: Vec::new(),
         };
     }
     for (name, n) in &new.stacks {
@@ -329,12 +357,32 @@ pub fn diff_sides(old: &Side, new: &Side) -> Diff {
             stacks.push(diff_templates(name, o, &empty, StackStatus::Removed));
         }
     }
+    // Knock-ons across stacks, in deploy order: a consumer reading a replaced producer's output.
+    let mut effects = knock_on::OutputEffects::new();
+    for d in &mut stacks {
+        if let Some((_, t)) = new.stacks.iter().find(|(n, _)| *n == d.name) {
+            knock_on::propagate(d, t, &effects);
+            knock_on::output_effects(&d.name, d, t, &mut effects);
+        }
+    }
     let mut diff = Diff {
         stacks,
         broken_reads: Vec::new(),
+        files: Vec::new(),
     };
     diff.broken_reads = broken_reads(old, &diff);
     diff
+}
+
+/// `formwork diff OLD NEW`: reads both sides (out dirs or template files) and diffs them; two out
+/// dirs also compare their `DEPLOY.md`, `k8s/` and `helm/` files.
+pub fn diff_paths(old: &Path, new: &Path) -> Result<Diff, DiffError> {
+    let (o, n) = (load_side(old)?, load_side(new)?);
+    let mut diff = diff_sides(&o, &n);
+    if old.is_dir() && new.is_dir() {
+        diff.files = diff_files(old, new)?;
+    }
+    Ok(diff)
 }
 
 #[cfg(test)]

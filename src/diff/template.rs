@@ -7,6 +7,7 @@ use formwork_constructs::core::pointer::{escape_segment, unescape_segment};
 use formwork_constructs::validate::schemas;
 use serde_json::{Map, Value};
 
+use super::knock_on::{OutputEffects, propagate};
 use super::renames::{match_renames, rewrite_refs};
 use super::{
     Action, EntryChange, ResourceChange, Risk, StackDiff, StackStatus, ValueChange, is_stateful,
@@ -67,6 +68,10 @@ pub fn diff_templates(name: &str, old: &Value, new: &Value, status: StackStatus)
                 changes: Vec::new(),
                 stateful: is_stateful(&t),
                 risk: None,
+                kept_by: None,
+                knock_on: Vec::new(),
+                will_fail: None,
+                moves_vpc: false,
                 schema_known: schemas::get(&t).is_some(),
             });
         }
@@ -91,7 +96,7 @@ pub fn diff_templates(name: &str, old: &Value, new: &Value, status: StackStatus)
         }
     }
 
-    StackDiff {
+    let mut d = StackDiff {
         name: name.to_owned(),
         status,
         resources,
@@ -102,7 +107,9 @@ pub fn diff_templates(name: &str, old: &Value, new: &Value, status: StackStatus)
         conditions: entries(&section(old, "Conditions"), &section(new, "Conditions")),
         mappings: entries(&section(old, "Mappings"), &section(new, "Mappings")),
         other,
-    }
+    };
+    propagate(&mut d, new, &OutputEffects::new());
+    d
 }
 
 fn entry(name: &str, o: Option<&Value>, n: Option<&Value>) -> EntryChange {
@@ -169,16 +176,27 @@ pub(super) fn type_of(r: &Value) -> String {
         .to_owned()
 }
 
-fn policy_retains(r: &Value, key: &str) -> bool {
-    matches!(
-        r.get(key).and_then(Value::as_str),
-        Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
-    )
+/// `Some("DeletionPolicy: Retain")` when the policy `key` keeps the old resource (or a snapshot).
+fn kept_by(r: &Value, key: &str) -> Option<String> {
+    match r.get(key).and_then(Value::as_str) {
+        Some(p @ ("Retain" | "RetainExceptOnCreate" | "Snapshot")) => Some(format!("{key}: {p}")),
+        _ => None,
+    }
+}
+
+/// The risk of replacing the stateful resource `r`: `UpdateReplacePolicy` decides (a
+/// `DeletionPolicy` does not apply to the old resource of a replacement).
+pub(super) fn replace_risk(r: &Value) -> (Option<Risk>, Option<String>) {
+    match kept_by(r, "UpdateReplacePolicy") {
+        Some(k) => (Some(Risk::Retained), Some(k)),
+        None => (Some(Risk::DataLoss), None),
+    }
 }
 
 fn removed_resource(id: &str, o: &Value) -> ResourceChange {
     let t = type_of(o);
     let stateful = is_stateful(&t);
+    let kept = kept_by(o, "DeletionPolicy").filter(|_| stateful);
     ResourceChange {
         logical_id: id.to_owned(),
         type_name: t.clone(),
@@ -187,12 +205,16 @@ fn removed_resource(id: &str, o: &Value) -> ResourceChange {
         changes: Vec::new(),
         stateful,
         risk: stateful.then(|| {
-            if policy_retains(o, "DeletionPolicy") {
+            if kept.is_some() {
                 Risk::Retained
             } else {
                 Risk::DataLoss
             }
         }),
+        kept_by: kept,
+        knock_on: Vec::new(),
+        will_fail: None,
+        moves_vpc: false,
         schema_known: schemas::get(&t).is_some(),
     }
 }
@@ -268,13 +290,11 @@ fn changed_resource(id: &str, o: &Value, n: &Value) -> Option<ResourceChange> {
         action = Action::Replace;
     }
     let stateful = is_stateful(&ot) || is_stateful(&nt);
-    let risk = (stateful && matches!(action, Action::Replace | Action::MayReplace)).then(|| {
-        if policy_retains(o, "UpdateReplacePolicy") {
-            Risk::Retained
-        } else {
-            Risk::DataLoss
-        }
-    });
+    let (risk, kept_by) = if stateful && matches!(action, Action::Replace | Action::MayReplace) {
+        replace_risk(o)
+    } else {
+        (None, None)
+    };
     Some(ResourceChange {
         logical_id: id.to_owned(),
         type_name: nt,
@@ -283,6 +303,10 @@ fn changed_resource(id: &str, o: &Value, n: &Value) -> Option<ResourceChange> {
         changes,
         stateful,
         risk,
+        kept_by,
+        knock_on: Vec::new(),
+        will_fail: None,
+        moves_vpc: false,
         schema_known: schema.is_some(),
     })
 }

@@ -284,3 +284,140 @@ fn stacks_pair_by_name() {
     assert_eq!(d.stacks[1].resources[0].action, Action::Add);
     assert_eq!(d.stacks[2].resources[0].action, Action::Remove);
 }
+
+fn net(cidr: &str, subnet_cidr: &str) -> Value {
+    json!({"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
+        "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": subnet_cidr}},
+        "Nodes": {"Type": "AWS::EKS::Nodegroup", "Properties": {"ClusterName": {"Ref": "Cluster"}, "NodeRole": "arn:aws:iam::1:role/n", "Subnets": [{"Ref": "Subnet"}]}},
+        "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"RoleArn": "arn:aws:iam::1:role/c", "ResourcesVpcConfig": {"SubnetIds": [{"Ref": "Subnet"}]}}},
+        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": {"Fn::Sub": "in ${Vpc}"}, "VpcId": "vpc-literal"}},
+        "Tag": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::Sub": ["${X}", {"X": {"Fn::GetAtt": ["Subnet", "SubnetId"]}}]}}}
+    },
+    "Outputs": {"SubnetId": {"Value": {"Ref": "Subnet"}}, "Other": {"Value": "x"}}})
+}
+
+fn change<'a>(d: &'a StackDiff, id: &str) -> &'a ResourceChange {
+    d.resources
+        .iter()
+        .find(|r| r.logical_id == id)
+        .unwrap_or_else(|| panic!("{id} changes: {:?}", d.resources))
+}
+
+#[test]
+fn replacement_knocks_on_through_create_only_references() {
+    let d = one(
+        net("10.0.0.0/16", "10.0.0.0/24"),
+        net("10.1.0.0/16", "10.1.0.0/24"),
+    );
+    assert_eq!(change(&d, "Vpc").action, Action::Replace);
+    // The subnet is replaced for its own CidrBlock and for its VpcId (a Ref to the VPC).
+    let subnet = change(&d, "Subnet");
+    assert_eq!(subnet.action, Action::Replace);
+    assert_eq!(
+        subnet.knock_on,
+        vec![KnockOn {
+            pointer: "/Properties/VpcId".into(),
+            refers_to: "Vpc".into(),
+            action: Action::Replace
+        }]
+    );
+    // Subnets is create-only on a node group: replaced; on a cluster it is updatable, but not
+    // into another VPC.
+    let nodes = change(&d, "Nodes");
+    assert_eq!(nodes.action, Action::Replace);
+    assert_eq!(nodes.knock_on[0].pointer, "/Properties/Subnets/0");
+    assert!(nodes.will_fail.is_none());
+    let cluster = change(&d, "Cluster");
+    assert_eq!(cluster.action, Action::Update);
+    assert!(
+        cluster
+            .will_fail
+            .as_deref()
+            .is_some_and(|w| w.contains("cannot move to another VPC")),
+        "{cluster:?}"
+    );
+    // GroupDescription is create-only and holds `${Vpc}`: replaced. A Sub variable bound to a
+    // GetAtt is a reference too (an update of a mutable Value).
+    assert_eq!(change(&d, "Sg").action, Action::Replace);
+    assert_eq!(
+        change(&d, "Sg").knock_on[0].pointer,
+        "/Properties/GroupDescription"
+    );
+    assert_eq!(change(&d, "Tag").action, Action::Update);
+    assert_eq!(change(&d, "Tag").knock_on[0].refers_to, "Subnet");
+}
+
+#[test]
+fn a_subnet_replaced_in_the_same_vpc_does_not_fail_the_cluster() {
+    let d = one(
+        net("10.0.0.0/16", "10.0.0.0/24"),
+        net("10.0.0.0/16", "10.0.1.0/24"),
+    );
+    assert!(d.resources.iter().all(|r| r.logical_id != "Vpc"));
+    assert_eq!(change(&d, "Nodes").action, Action::Replace);
+    let cluster = change(&d, "Cluster");
+    assert_eq!(cluster.action, Action::Update);
+    assert_eq!(cluster.will_fail, None);
+    // Unchanged resources that refer to nothing replaced stay out of the diff.
+    assert!(d.resources.iter().all(|r| r.logical_id != "Sg"));
+}
+
+#[test]
+fn knock_ons_cross_stacks_through_read_outputs() {
+    let app = json!({"Resources": {
+        "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": {"Fn::GetStackOutput": {"StackName": "net", "OutputName": "SubnetId"}}}},
+        "Keep": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": {"Fn::GetStackOutput": {"StackName": "net", "OutputName": "Other"}}}}
+    }});
+    let side = |t: Value| Side {
+        stacks: vec![("net".into(), t), ("app".into(), app.clone())],
+        single_file: false,
+    };
+    let d = diff_sides(
+        &side(net("10.0.0.0/16", "10.0.0.0/24")),
+        &side(net("10.0.0.0/16", "10.0.1.0/24")),
+    );
+    let app = d.stack("app").unwrap();
+    assert_eq!(app.resources.len(), 1, "{:?}", app.resources);
+    assert_eq!(change(app, "Tg").action, Action::Replace);
+    assert_eq!(change(app, "Tg").knock_on[0].refers_to, "net.SubnetId");
+}
+
+#[test]
+fn knock_on_replacement_of_a_stateful_resource_is_at_risk() {
+    let t = |name: &str| {
+        json!({"Resources": {
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {"Description": name}},
+            "Src": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": name}},
+            "Repo": {"Type": "AWS::ECR::Repository", "UpdateReplacePolicy": "Retain", "Properties": {"RepositoryName": {"Fn::GetAtt": ["Src", "TopicName"]}}}
+        }})
+    };
+    let d = one(t("a"), t("b"));
+    let repo = change(&d, "Repo");
+    assert_eq!(repo.action, Action::Replace);
+    assert_eq!(repo.risk, Some(Risk::Retained));
+    assert_eq!(repo.kept_by.as_deref(), Some("UpdateReplacePolicy: Retain"));
+}
+
+#[test]
+fn a_retained_removal_is_orphaned_not_deleted() {
+    let mut r = repo("a");
+    r["DeletionPolicy"] = json!("Retain");
+    let d = one(json!({"Resources": {"Repo": r}}), json!({"Resources": {}}));
+    assert_eq!(d.resources[0].risk, Some(Risk::Retained));
+    assert_eq!(
+        d.resources[0].kept_by.as_deref(),
+        Some("DeletionPolicy: Retain")
+    );
+    let diff = Diff {
+        stacks: vec![d],
+        broken_reads: Vec::new(),
+        files: Vec::new(),
+    };
+    let text = crate::diff_render::render_text(&diff, false);
+    assert!(
+        text.contains("orphaned, not deleted (DeletionPolicy: Retain)")
+            && !text.contains("DATA LOSS"),
+        "{text}"
+    );
+}
