@@ -183,3 +183,104 @@ fn every_manifest_matches_the_committed_schema() {
         assert!(errors.is_empty(), "{}: {errors:#?}", bp.name);
     }
 }
+
+/// `dns:` without certificate ARNs: every certificate is requested with DNS validation in the
+/// zone — CloudFront's in us-east-1 — and every name gets its alias record (A + AAAA to a
+/// distribution, A to an ALB), one set per service stack.
+#[test]
+fn dns_requests_the_certificates_and_creates_the_records() {
+    use formwork_constructs::assertions::Template;
+    use serde_json::json;
+    // (stack, region, template) of each stack of a config, in deploy order.
+    let stacks = |bytes: &[u8]| {
+        let (files, _) = build_files(bytes, "dns").expect("builds");
+        let (_, asm) = formwork_blueprints::load_and_build(bytes, &opts()).expect("builds");
+        asm.stacks
+            .iter()
+            .map(|s| {
+                let (_, body) = files
+                    .iter()
+                    .find(|(rel, _)| *rel == s.template)
+                    .expect("file");
+                let t = Template::new(serde_json::from_slice(body).expect("JSON template"));
+                (s.name.clone(), s.region.clone(), t)
+            })
+            .collect::<Vec<_>>()
+    };
+    let good = |cfg: &str| {
+        let path = format!("{}/tests/configs/good/{cfg}", env!("CARGO_MANIFEST_DIR"));
+        stacks(&std::fs::read(&path).expect("reads"))
+    };
+    let validated = |name: &str| {
+        json!({"DomainName": name, "ValidationMethod": "DNS",
+               "DomainValidationOptions": [{"DomainName": name, "HostedZoneId": "Z0123456789ABCDEFGHIJ"}]})
+    };
+    // The default example: eu-west-1 with its us-east-1 edge stack.
+    let shop = stacks(formwork_blueprints::grpc_eks::EDGE.example.as_bytes());
+    let (name, region, edge) = &shop[0];
+    assert_eq!(
+        (name.as_str(), region.as_deref()),
+        ("shop-edge", Some("us-east-1"))
+    );
+    edge.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("api.shop.example.com"),
+    );
+    let svc = &shop[2].2;
+    assert_eq!(shop[2].0, "shop-services-1");
+    svc.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("shop-origin.example.com"),
+    );
+    svc.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        json!({"Name": "api.shop.example.com", "Type": "AAAA",
+               "AliasTarget": {"HostedZoneId": "Z2FDTNDATAQYW2"}}),
+    );
+    svc.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        json!({"Name": "shop-origin.example.com", "Type": "A",
+               "AliasTarget": {"HostedZoneId": {"Fn::GetAtt": ["Alb", "CanonicalHostedZoneID"]}}}),
+    );
+    svc.resource_count_is("AWS::Route53::RecordSet", 3);
+    // us-east-1 over two service stacks: each holds both of its certificates and its records.
+    let us = good("edge-dns-us-east-1-two-stacks.yaml");
+    assert_eq!(
+        us.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["api", "api-services-1", "api-services-2"]
+    );
+    for (n, (alias, origin)) in [
+        ("api.example.com", "api-origin.example.com"),
+        ("api-2.example.com", "api-origin-2.example.com"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let t = &us[n + 1].2;
+        t.resource_count_is("AWS::CertificateManager::Certificate", 2);
+        t.has_resource_properties("AWS::CertificateManager::Certificate", validated(alias));
+        t.has_resource_properties("AWS::CertificateManager::Certificate", validated(origin));
+        t.has_resource_properties(
+            "AWS::CloudFront::Distribution",
+            json!({"DistributionConfig": {"Aliases": [alias]}}),
+        );
+        t.resource_count_is("AWS::Route53::RecordSet", 3);
+    }
+    // grpc-eks-alb: the ALB's name and certificate; no distribution.
+    let alb = good("eks-alb-dns.yaml");
+    alb[1].2.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("greeter.example.com"),
+    );
+    alb[1].2.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        json!({"Name": "greeter.example.com", "Type": "A"}),
+    );
+    alb[1].2.resource_count_is("AWS::Route53::RecordSet", 1);
+    let one = good("grpc-alb-dns.yaml");
+    one[0].2.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("edge-less.example.com"),
+    );
+    one[0].2.resource_count_is("AWS::Route53::RecordSet", 1);
+}

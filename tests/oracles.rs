@@ -5,16 +5,40 @@ use std::process::Command;
 
 use crate::support::{files_with_suffix, temp_dir, tool};
 
-/// Every example written to its own out dir under a directory named after the calling test
-/// (tests may run as threads of one process).
-fn synth_all(test: &str) -> std::path::PathBuf {
-    let root = temp_dir(&format!("oracles-{test}"));
-    for bp in formwork_blueprints::BLUEPRINTS {
-        let (files, _) =
-            formwork::synth::build_files(bp.example.as_bytes(), bp.name).expect("builds");
-        formwork::outdir::write_out_dir(&root.join(bp.name), &files).expect("writes");
+/// The configs the oracles judge: every blueprint's example, and the configs of
+/// `tests/configs/good/` (options the examples do not use, such as `dns:` without certificates).
+fn configs() -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = formwork_blueprints::BLUEPRINTS
+        .iter()
+        .map(|bp| (bp.name.to_owned(), bp.example.as_bytes().to_vec()))
+        .collect();
+    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs/good");
+    let mut paths: Vec<_> = std::fs::read_dir(&good)
+        .expect("tests/configs/good")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        out.push((format!("good-{name}"), std::fs::read(&p).expect("reads")));
     }
-    root
+    out
+}
+
+/// Every config of [`configs`] written to its own out dir under a directory named after the
+/// calling test (tests may run as threads of one process); returns `(label, out dir)`.
+fn synth_all(test: &str) -> Vec<(String, std::path::PathBuf)> {
+    let root = temp_dir(&format!("oracles-{test}"));
+    configs()
+        .into_iter()
+        .map(|(label, bytes)| {
+            let (files, _) = formwork::synth::build_files(&bytes, &label)
+                .unwrap_or_else(|e| panic!("{label} builds: {e:?}"));
+            let dir = root.join(&label);
+            formwork::outdir::write_out_dir(&dir, &files).expect("writes");
+            (label, dir)
+        })
+        .collect()
 }
 
 #[test]
@@ -22,11 +46,10 @@ fn cfn_lint_finds_nothing() {
     let Some(cfn_lint) = tool("cfnlint/bin/cfn-lint") else {
         return;
     };
-    let root = synth_all("cfn_lint");
     let mut files = Vec::new();
-    for bp in formwork_blueprints::BLUEPRINTS {
-        files.extend(files_with_suffix(&root.join(bp.name), ".template.json"));
-        files.extend(files_with_suffix(&root.join(bp.name), ".template.yaml"));
+    for (_, dir) in synth_all("cfn_lint") {
+        files.extend(files_with_suffix(&dir, ".template.json"));
+        files.extend(files_with_suffix(&dir, ".template.yaml"));
     }
     assert!(!files.is_empty());
     let out = Command::new(cfn_lint)
@@ -46,7 +69,7 @@ fn yaml_means_the_json_to_pyyaml() {
     let Some(python) = tool("cfnlint/bin/python") else {
         return;
     };
-    let root = synth_all("yaml");
+    let dirs = synth_all("yaml");
     let script = r#"
 import json, sys, yaml
 bad = 0
@@ -60,8 +83,8 @@ print("checked", len(sys.argv) - 1)
 sys.exit(1 if bad else 0)
 "#;
     let mut files = Vec::new();
-    for bp in formwork_blueprints::BLUEPRINTS {
-        files.extend(files_with_suffix(&root.join(bp.name), ".template.yaml"));
+    for (_, dir) in &dirs {
+        files.extend(files_with_suffix(dir, ".template.yaml"));
     }
     let out = Command::new(python)
         .arg("-c")
@@ -119,9 +142,7 @@ fn checkov_finds_nothing() {
     let Some(checkov) = tool("checkov/bin/checkov") else {
         return;
     };
-    let root = synth_all("checkov");
-    for bp in formwork_blueprints::BLUEPRINTS {
-        let dir = root.join(bp.name);
+    for (label, dir) in synth_all("checkov") {
         let out = Command::new(&checkov)
             .args(["-d"])
             .arg(&dir)
@@ -138,7 +159,7 @@ fn checkov_finds_nothing() {
             .expect("run checkov");
         let text = String::from_utf8_lossy(&out.stdout);
         let v: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: checkov output is not JSON ({e}): {text}", bp.name));
+            .unwrap_or_else(|e| panic!("{label}: checkov output is not JSON ({e}): {text}"));
         // One report object, or a list of them (one per framework).
         let reports: Vec<serde_json::Value> = match v {
             serde_json::Value::Array(a) => a,
@@ -150,13 +171,13 @@ fn checkov_finds_nothing() {
                 failed,
                 0,
                 "{}: checkov failed checks:\n{}",
-                bp.name,
+                label,
                 serde_json::to_string_pretty(&r["results"]["failed_checks"]).unwrap_or_default()
             );
             assert!(
                 r["summary"]["passed"].as_u64().unwrap_or(0) > 0,
                 "{}: checkov checked nothing",
-                bp.name
+                label
             );
         }
     }
@@ -167,7 +188,7 @@ fn manifests_pass_kubernetes_validate() {
     let Some(kv) = tool("k8sval/bin/kubernetes-validate") else {
         return;
     };
-    let root = synth_all("k8s");
+    let root = temp_dir("oracles-k8s");
     let mut files = Vec::new();
     for bp in formwork_blueprints::BLUEPRINTS {
         let (_, asm) =

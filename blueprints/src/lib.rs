@@ -14,6 +14,7 @@ pub mod alarms;
 mod assemble;
 pub mod common;
 pub mod config;
+pub mod dns;
 pub mod grpc_alb;
 pub mod grpc_eks;
 pub mod grpc_lattice;

@@ -34,7 +34,14 @@ pub struct GrpcAlbConfig {
     #[serde(default)]
     pub allow_unlisted_region: bool,
     /// ARN of the regional ACM certificate served by the HTTPS listener; it must be in `region`.
-    pub certificate_arn: String,
+    /// Required without `dns:`; with `dns:` and no ARN, formwork requests one for
+    /// `<name>.<zone>`, validated by DNS in the zone.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// A Route 53 hosted zone: formwork creates `<name>.<zone>` → the ALB (and its certificate,
+    /// unless `certificate_arn` is given). Default: none (point your hostname at `AlbDnsName`).
+    #[serde(default)]
+    pub dns: Option<crate::dns::DnsConfig>,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
     #[serde(default)]
     pub vpc: VpcConfig,

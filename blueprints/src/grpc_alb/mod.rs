@@ -10,13 +10,14 @@ use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup,
     GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes, check_grpc_path,
 };
+use formwork_constructs::route53::{AliasRecord, AliasTarget, HostedZone};
 use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps};
 use formwork_constructs::wafv2::{WebAcl, WebAclProps};
 use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
-use crate::common::{check_arn, check_name, check_service_names, check_tags, pascal};
+use crate::common::{check_name, check_service_names, check_tags, pascal};
 use crate::config::ConfigError;
 use formwork_assembly::{Assembly, SynthOptions};
 
@@ -50,6 +51,8 @@ pub const BLUEPRINT: Blueprint = Blueprint {
         "AWS::EC2::VPCGatewayAttachment",
         "AWS::S3::BucketPolicy",
         "AWS::WAFv2::WebACLAssociation",
+        "AWS::CertificateManager::Certificate",
+        "AWS::Route53::RecordSet",
     ],
 };
 
@@ -70,14 +73,16 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     let region_ok =
         crate::regions::check_listed("/region", &cfg.region, cfg.allow_unlisted_region, &mut errs);
     // A certificate is not blamed for a Region that does not exist.
-    check_arn(
-        "/certificate_arn",
-        &cfg.certificate_arn,
-        "acm",
-        region_ok.then_some(cfg.region.as_str()),
-        "certificate/",
+    crate::dns::check_alb_certificate(
+        cfg.certificate_arn.as_deref(),
+        cfg.dns.as_ref(),
+        &cfg.region,
+        region_ok,
         &mut errs,
     );
+    if let Some(d) = &cfg.dns {
+        d.check("/dns", &mut errs);
+    }
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
@@ -118,8 +123,14 @@ pub fn build(cfg: &GrpcAlbConfig, opts: &SynthOptions) -> Result<Assembly, Vec<C
         .cidr
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
+    let zone = cfg
+        .dns
+        .as_ref()
+        .map(|d| d.zone("/dns"))
+        .transpose()
+        .map_err(|e| vec![e])?;
     let mut app = App::new();
-    compose(&mut app, cfg, cidr).map_err(construct_error)?;
+    compose(&mut app, cfg, cidr, zone.as_ref()).map_err(construct_error)?;
     crate::assemble::assemble("grpc-alb", app, opts)
 }
 
@@ -127,6 +138,7 @@ fn compose(
     app: &mut App,
     cfg: &GrpcAlbConfig,
     cidr: ec2::Ipv4Cidr,
+    zone: Option<&HostedZone>,
 ) -> Result<(), formwork_constructs::core::Error> {
     let stack = app.add_stack(cfg.name.clone(), Env::region(cfg.region.clone()))?;
     stack.set_description(format!(
@@ -197,11 +209,27 @@ fn compose(
         e.add_depends_on(policy);
     }
     WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;
+    // With `dns:`: `<name>.<zone>` → the ALB, on a certificate requested for it (unless given).
+    let host = zone.map(|z| crate::dns::stack_name_in_zone(&cfg.name, 1, z));
+    let certificate = match (&cfg.certificate_arn, zone, &host) {
+        (Some(arn), _, _) => Certificate::import(arn)?,
+        (None, Some(z), Some(h)) => {
+            Certificate::dns_validated(&mut root, "AlbCertificate", z, h, &[])?
+        }
+        _ => {
+            return Err(
+                root.error("the ALB needs `certificate_arn` or a `dns:` section".to_owned())
+            );
+        }
+    };
+    if let (Some(z), Some(h)) = (zone, &host) {
+        AliasRecord::new(&mut root, "AlbDns", z, h, &AliasTarget::load_balancer(&alb))?;
+    }
     let https = HttpsListener::new(
         &mut root,
         "HttpsListener",
         &alb,
-        &Certificate::import(&cfg.certificate_arn)?,
+        &certificate,
         HttpsListenerProps::default(),
     )?;
     let mut outputs = vec![

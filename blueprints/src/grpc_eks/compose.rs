@@ -4,7 +4,7 @@
 //! `formwork_constructs::core::xref`).
 
 use formwork_assembly::OutputRef;
-use formwork_constructs::acm::Certificate;
+use formwork_constructs::acm::{Certificate, CertificateHandle};
 use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
     OriginVerifyHeader, PriceClass, ViewerCertificate,
@@ -21,12 +21,14 @@ use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, GrpcRoute,
     GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
 };
+use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::{
     AlbLogPrincipal, Bucket, BucketHandle, BucketProps, CloudFrontLogging,
 };
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
 use super::config::{ComputeMode, EksConfig, PriceClassConfig, ServiceConfig};
+use super::dns::{self, StackNames, stack_names};
 use super::{blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::common::pascal;
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
@@ -55,21 +57,30 @@ pub(super) struct Published {
     pub endpoint: OutputRef,
 }
 
-/// Adds every stack of the blueprint to `app`, in deploy order.
+/// Adds every stack of the blueprint to `app`, in deploy order. `zone` is the zone of `dns:`.
 pub(super) fn compose(
     app: &mut App,
     cfg: &EksConfig,
     cidr: ec2::Ipv4Cidr,
+    zone: Option<&HostedZone>,
 ) -> Result<Published, Error> {
-    let edge_acl = if needs_edge_stack(cfg) {
-        Some(edge_stack(app, cfg)?)
+    let groups = shards(cfg);
+    let names: Vec<StackNames> = (1..=groups.len())
+        .map(|n| stack_names(cfg, zone, n))
+        .collect();
+    let (edge_acl, mut viewer_certs) = if needs_edge_stack(cfg) {
+        let (acl, certs) = edge_stack(app, cfg, zone, &names)?;
+        (Some(acl), certs)
     } else {
-        None
+        (None, Vec::new())
     };
     let shared = platform_stack(app, cfg, cidr, edge_acl)?;
     let mut services = Vec::new();
     let mut endpoint = None;
-    for (n, group) in shards(cfg).into_iter().enumerate() {
+    viewer_certs.resize(groups.len(), None);
+    for (n, ((group, names), viewer)) in
+        groups.into_iter().zip(&names).zip(viewer_certs).enumerate()
+    {
         let name = service_stack_name(cfg, n + 1);
         let what = format!(
             "ALB{} and {} gRPC service(s)",
@@ -81,7 +92,12 @@ pub(super) fn compose(
             group.len()
         );
         let st = stack_with_tags(app, &name, &cfg.region, cfg, &what)?;
-        let (host, outs) = service_stack(st, cfg, &shared, n + 1, &group)?;
+        let at = StackAt {
+            zone,
+            names,
+            viewer,
+        };
+        let (host, outs) = service_stack(st, cfg, &shared, &at, &group)?;
         endpoint.get_or_insert(host);
         services.extend(outs);
     }
@@ -130,24 +146,37 @@ fn edge_rate(cfg: &EksConfig) -> u64 {
     cfg.edge.as_ref().map(|e| e.rate_limit).unwrap_or(2000)
 }
 
-/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL.
-fn edge_stack(app: &mut App, cfg: &EksConfig) -> Result<WebAclHandle, Error> {
+/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL and, with `dns:`, the viewer
+/// certificate of each service stack's distribution (CloudFront reads certificates from
+/// us-east-1 only).
+fn edge_stack(
+    app: &mut App,
+    cfg: &EksConfig,
+    zone: Option<&HostedZone>,
+    names: &[StackNames],
+) -> Result<(WebAclHandle, Vec<Option<CertificateHandle>>), Error> {
     let name = format!("{}-edge", cfg.name);
     let st = stack_with_tags(
         app,
         &name,
         "us-east-1",
         cfg,
-        "CLOUDFRONT-scope web ACL (must live in us-east-1)",
+        "CLOUDFRONT-scope web ACL and viewer certificates (must live in us-east-1)",
     )?;
-    let acl = edge_web_acl(&mut st.root(), cfg)?;
+    let mut root = st.root();
+    let acl = edge_web_acl(&mut root, cfg)?;
+    let mut certs = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let id = format!("ViewerCertificate{}", i + 1);
+        certs.push(dns::viewer_certificate(&mut root, &id, cfg, zone, n)?);
+    }
     out(
         st,
         "EdgeWebAclArn",
         acl.arn.clone(),
         "CLOUDFRONT-scope web ACL for the distributions",
     )?;
-    Ok(acl)
+    Ok((acl, certs))
 }
 
 fn edge_web_acl(
@@ -321,15 +350,23 @@ pub(super) const ALB_DNS_OUTPUT: &str = "AlbDnsName";
 /// The service stack's output with the distribution's domain name (`grpc-eks-edge`).
 pub(super) const DISTRIBUTION_DOMAIN_OUTPUT: &str = "DistributionDomainName";
 
+/// Where a service stack stands: its number, the zone of `dns:`, its names, and the viewer
+/// certificate the edge stack requested for it.
+struct StackAt<'a> {
+    zone: Option<&'a HostedZone>,
+    names: &'a StackNames,
+    viewer: Option<CertificateHandle>,
+}
+
 /// `<name>-services-<n>`: an ALB (security group, HTTPS listener, WAF association), for
-/// `grpc-eks-edge` a CloudFront distribution, and per service an ECR repository, a target group
-/// and its listener rules. Returns the endpoint output and, per service, the repository and
-/// target group outputs.
+/// `grpc-eks-edge` a CloudFront distribution, with `dns:` the certificates and records, and per
+/// service an ECR repository, a target group and its listener rules. Returns the endpoint output
+/// and, per service, the repository and target group outputs.
 fn service_stack(
     st: &mut Stack,
     cfg: &EksConfig,
     shared: &Shared,
-    shard: usize,
+    at: &StackAt<'_>,
     group: &[&ServiceConfig],
 ) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
     let edge = match (&cfg.edge, &shared.edge_acl) {
@@ -373,11 +410,12 @@ fn service_stack(
             body: "no route for this gRPC service".to_owned(),
         }
     };
+    let alb_certificate = dns::alb_certificate(&mut root, cfg, at.zone, at.names)?;
     let https = HttpsListener::new(
         &mut root,
         "HttpsListener",
         &alb,
-        &Certificate::import(&cfg.certificate_arn)?,
+        &alb_certificate,
         HttpsListenerProps {
             default_action,
             ..HttpsListenerProps::default()
@@ -455,24 +493,31 @@ fn service_stack(
             "DNS name of the ALB (CNAME your gRPC hostname to it)",
         ),
     )];
+    let mut distribution = None;
     if let Some((e, acl, header)) = edge {
-        let shard_no = shard.to_string();
-        let certificate = match &e.certificate_arn {
-            Some(arn) => ViewerCertificate::Acm {
-                certificate: Certificate::import(arn)?,
-                aliases: e
-                    .aliases
-                    .iter()
-                    .map(|a| a.replace("{n}", &shard_no))
-                    .collect(),
+        let viewer = match (&e.certificate_arn, &at.viewer) {
+            (Some(arn), _) => Some(Certificate::import(arn)?),
+            (None, Some(c)) => Some(c.clone()),
+            // In us-east-1 the service stack holds its own viewer certificate.
+            (None, None) => {
+                dns::viewer_certificate(&mut root, "ViewerCertificate", cfg, at.zone, at.names)?
+            }
+        };
+        let certificate = match viewer {
+            Some(certificate) => ViewerCertificate::Acm {
+                certificate,
+                aliases: at.names.aliases.clone(),
             },
             None => ViewerCertificate::CloudFrontDefault,
         };
+        let origin = at.names.alb.clone().ok_or_else(|| {
+            root.error("CloudFront needs `edge.origin_domain` or a `dns:` section".to_owned())
+        })?;
         let stack_name = root.stack_ref().name().to_owned();
         let dist = Distribution::new(
             &mut root,
             "Cdn",
-            e.origin_domain.replace("{n}", &shard_no),
+            origin,
             DistributionProps {
                 certificate,
                 logging: Some(DistributionLogging::new(&shared.logs.domain_name)),
@@ -503,7 +548,9 @@ fn service_stack(
                 ),
             ),
         ];
+        distribution = Some(dist);
     }
+    dns::records(&mut root, at.zone, at.names, &alb, distribution.as_ref())?;
     let st = root.stack();
     let host = OutputRef::new(st.name(), &endpoint[0].0);
     for (k, o) in endpoint.into_iter().chain(outputs) {

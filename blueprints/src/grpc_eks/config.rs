@@ -36,7 +36,16 @@ pub struct EksConfig {
     #[serde(default)]
     pub allow_unlisted_region: bool,
     /// ARN of the regional ACM certificate the ALB's HTTPS listener serves (in `region`).
-    pub certificate_arn: String,
+    /// Required without `dns:`; with `dns:` and no ARN, formwork requests one per ALB, validated
+    /// by DNS in the zone.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// A Route 53 hosted zone formwork writes the endpoint's names into: it then requests the
+    /// certificates not given (the ALB's, and CloudFront's in us-east-1) and creates the alias
+    /// records, so no DNS step is left to do by hand. Default: none (the runbook lists the
+    /// records to create).
+    #[serde(default)]
+    pub dns: Option<crate::dns::DnsConfig>,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway.
     #[serde(default)]
     pub vpc: VpcConfig,
@@ -150,14 +159,22 @@ impl Default for WafConfig {
 pub struct EdgeConfig {
     /// The hostname CloudFront connects to: a name on the ALB's certificate that resolves to the
     /// ALB (a CNAME you create to the `AlbDnsName` output). Not `*.elb.amazonaws.com`: the ALB's
-    /// certificate does not cover it and CloudFront would answer 502.
+    /// certificate does not cover it and CloudFront would answer 502. With more than one service
+    /// stack (more services than `services_per_stack`) each ALB needs its own: write `{n}` (the
+    /// stack's number), e.g. `origin-{n}.example.com`. Required without `dns:`; with `dns:` the
+    /// default is `<name>-origin.<zone>` (stack n ≥ 2: `<name>-origin-<n>.<zone>`) and formwork
+    /// creates its record.
+    #[serde(default)]
     #[schemars(length(min = 1, max = 253))]
-    pub origin_domain: String,
-    /// ACM certificate in **us-east-1** for the viewer side. Default: CloudFront's
+    pub origin_domain: Option<String>,
+    /// ACM certificate in **us-east-1** for the viewer side. Default: with `dns:`, one formwork
+    /// requests for the aliases (in us-east-1, validated in the zone); without, CloudFront's
     /// `*.cloudfront.net` certificate.
     #[serde(default)]
     pub certificate_arn: Option<String>,
-    /// Hostnames on `certificate_arn` that clients use. Required with a certificate.
+    /// Hostnames clients use, on the viewer certificate (`{n}` as in `origin_domain` with more
+    /// than one service stack). Required with `certificate_arn`. Default: with `dns:` and no
+    /// `certificate_arn`, `<name>.<zone>` (stack n ≥ 2: `<name>-<n>.<zone>`); without, none.
     #[serde(default)]
     pub aliases: Vec<String>,
     /// `PriceClass_100` (default), `PriceClass_200` or `PriceClass_All`.

@@ -13,12 +13,14 @@
 //!    typed references: `Fn::GetStackOutput` by default (cross-Region, no exports, custom
 //!    resources or SSM), or parameters that `formwork deploy` fills (`--cross-stack parameters`).
 //!
-//! Files: `check.rs` (semantic config checks), `compose.rs` (the stacks), `workload.rs` (the
-//! Kubernetes manifests, Helm values and runbook).
+//! Files: `check.rs` (semantic config checks), `compose.rs` (the stacks), `dns.rs` (each
+//! service stack's hostnames and, with `dns:`, their certificates and records), `workload.rs`
+//! (the Kubernetes manifests, Helm values and runbook).
 
 mod check;
 mod compose;
 mod config;
+mod dns;
 mod workload;
 
 use formwork_assembly::{Assembly, SynthOptions};
@@ -69,6 +71,8 @@ const EKS_TYPES: &[&str] = &[
     "AWS::Logs::LogGroup",
     "AWS::S3::BucketPolicy",
     "AWS::WAFv2::WebACLAssociation",
+    "AWS::CertificateManager::Certificate",
+    "AWS::Route53::RecordSet",
 ];
 
 /// The `grpc-eks-alb` registry entry.
@@ -176,10 +180,17 @@ pub fn build(cfg: &EksConfig, opts: &SynthOptions) -> Result<Assembly, Vec<Confi
         .cidr
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
+    let zone = cfg
+        .dns
+        .as_ref()
+        .map(|d| d.zone("/dns"))
+        .transpose()
+        .map_err(|e| vec![e])?;
     let mut app = App::new();
-    let published = compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
+    let published =
+        compose::compose(&mut app, cfg, cidr, zone.as_ref()).map_err(crate::construct_error)?;
     let mut asm = crate::assemble::assemble(blueprint_name(cfg), app, opts)?;
-    workload::add_workload(&mut asm, cfg, &published)?;
+    workload::add_workload(&mut asm, cfg, zone.as_ref(), &published)?;
     Ok(asm)
 }
 

@@ -10,12 +10,14 @@ use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
 use super::blueprint_name;
 use super::compose::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT, Published};
 use super::config::{ComputeMode, EksConfig};
+use super::dns::stack_names;
 use crate::assemble::add_files;
 use crate::config::ConfigError;
 use crate::k8s::{
     Hpa, LBC_VALUES_FILE, TargetGroupBindingApi, Workload, lbc_helm_values, merge_manifests,
     workloads_manifests,
 };
+use formwork_constructs::route53::HostedZone;
 
 /// Pinned chart of the self-managed AWS Load Balancer Controller.
 pub const LBC_CHART_VERSION: &str = "3.5.0";
@@ -25,6 +27,7 @@ pub const LBC_CHART_VERSION: &str = "3.5.0";
 pub(super) fn add_workload(
     asm: &mut Assembly,
     cfg: &EksConfig,
+    zone: Option<&HostedZone>,
     published: &Published,
 ) -> Result<(), Vec<ConfigError>> {
     let internal = |m: String| vec![ConfigError::at("", m)];
@@ -88,17 +91,33 @@ pub(super) fn add_workload(
         ));
     }
     add_files(asm, files)?;
-    let endpoint = match &cfg.edge {
-        Some(e) => Endpoint {
-            host: Host::Output(published.endpoint.clone()),
-            authority: e.aliases.first().map(|a| a.replace("{n}", "1")),
-            unrouted: "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)".to_owned(),
+    let first = stack_names(cfg, zone, 1);
+    // With `dns:` the endpoint is the name formwork created; without, the stack's output (and
+    // the first alias, if any, as the authority the distribution expects).
+    let (host, authority) = match (&cfg.edge, zone) {
+        (Some(_), Some(_)) => match first.aliases.first() {
+            Some(a) => (Host::Name { name: a.clone() }, None),
+            None => (Host::Output(published.endpoint.clone()), None),
         },
-        None => Endpoint {
-            host: Host::Output(published.endpoint.clone()),
-            authority: None,
-            unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
+        (Some(_), None) => (
+            Host::Output(published.endpoint.clone()),
+            first.aliases.first().cloned(),
+        ),
+        (None, Some(_)) => match first.alb {
+            Some(name) => (Host::Name { name }, None),
+            None => (Host::Output(published.endpoint.clone()), None),
         },
+        (None, None) => (Host::Output(published.endpoint.clone()), None),
+    };
+    let unrouted = if cfg.edge.is_some() {
+        "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)"
+    } else {
+        "`Unimplemented` (the listener's fixed 404)"
+    };
+    let endpoint = Endpoint {
+        host,
+        authority,
+        unrouted: unrouted.to_owned(),
     };
     asm.set_runbook(RunbookSpec {
         title: blueprint_name(cfg).to_owned(),
@@ -120,7 +139,12 @@ pub(super) fn add_workload(
         },
         endpoint: Some(endpoint),
         lattice: None,
-        dns_records: dns_records(cfg),
+        // With `dns:` the stacks create every record; without, the operator does.
+        dns_records: if zone.is_some() {
+            Vec::new()
+        } else {
+            dns_records(cfg)
+        },
     });
     Ok(())
 }
@@ -131,18 +155,20 @@ fn dns_records(cfg: &EksConfig) -> Vec<DnsRecord> {
     let mut out = Vec::new();
     for n in 1..=super::shards(cfg).len() {
         let stack = super::service_stack_name(cfg, n);
-        let no = n.to_string();
+        let names = stack_names(cfg, None, n);
         match &cfg.edge {
-            Some(e) => {
-                out.push(DnsRecord {
-                    name: e.origin_domain.replace("{n}", &no),
-                    target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                    why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
-                        .to_owned(),
-                });
-                for a in &e.aliases {
+            Some(_) => {
+                if let Some(origin) = names.alb {
                     out.push(DnsRecord {
-                        name: a.replace("{n}", &no),
+                        name: origin,
+                        target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
+                        why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
+                            .to_owned(),
+                    });
+                }
+                for a in names.aliases {
+                    out.push(DnsRecord {
+                        name: a,
                         target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
                         why: "clients call this name; CloudFront serves it".to_owned(),
                     });
