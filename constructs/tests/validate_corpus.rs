@@ -200,26 +200,26 @@ fn corpus_bad_good_and_coverage() {
     for (expect, bytes) in generated_load_errors() {
         let got = match validate::validate_bytes(&bytes, &ValidateOptions::default()) {
             Ok(d) => d.iter().map(|d| d.code.to_owned()).collect::<Vec<_>>(),
-            Err(e) => vec![e.code().to_owned()],
+            Err(e) => vec![e.code().as_str().to_owned()],
         };
         if got != [expect] {
             problems.push(format!("generated {expect}: got {got:?}"));
         }
         failing.insert(expect.to_owned());
     }
-    for r in RULES {
-        if !failing.contains(r.code) {
+    for r in RULES.iter() {
+        let code = r.code.as_str();
+        if !failing.contains(code) {
             problems.push(format!("rule {} has no failing case", r.code));
         }
-        if !passing.contains(r.code) {
+        if !passing.contains(code) {
             problems.push(format!(
-                "rule {} has no passing case (list it in a good file's `# passes:`)",
-                r.code
+                "rule {code} has no passing case (list it in a good file's `# passes:`)"
             ));
         }
     }
     for code in failing.iter().chain(passing.iter()) {
-        if !RULES.iter().any(|r| r.code == code) {
+        if validate::registry::rule(code).is_none() {
             problems.push(format!("unknown code {code} in the corpus"));
         }
     }
@@ -303,21 +303,44 @@ fn no_panic_on_odd_input() {
     assert!(!d.iter().any(|d| d.code.starts_with("FW-SCHEMA")), "{d:?}");
 }
 
-/// `docs/rules.md` documents exactly the rules in `RULES` (the README's rule count rests on it).
+/// `docs/rules.md` is generated from the registry; regenerate with
+/// `FORMWORK_UPDATE_DOCS=1 cargo test -p formwork-constructs --test validate_corpus rules_doc`.
 #[test]
-fn rules_doc_lists_every_rule() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md"))
-        .expect("docs/rules.md");
-    let documented: std::collections::BTreeSet<&str> = doc
-        .lines()
-        .filter_map(|l| l.strip_prefix("## FW-"))
-        .map(str::trim)
-        .collect();
-    let coded: std::collections::BTreeSet<String> = RULES
-        .iter()
-        .map(|r| r.code.trim_start_matches("FW-").to_owned())
-        .collect();
-    let coded: std::collections::BTreeSet<&str> = coded.iter().map(String::as_str).collect();
-    assert_eq!(documented, coded, "docs/rules.md headings vs RULES");
-    assert_eq!(RULES.len(), 54, "README.md says 54 rules");
+fn rules_doc_is_generated_from_the_registry() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md");
+    let want = validate::registry::markdown();
+    if std::env::var("FORMWORK_UPDATE_DOCS").as_deref() == Ok("1") {
+        std::fs::write(path, &want).expect("write docs/rules.md");
+    }
+    let got = std::fs::read_to_string(path).expect("docs/rules.md");
+    assert!(
+        got == want,
+        "docs/rules.md is out of date with the rule registry; regenerate with \
+         `FORMWORK_UPDATE_DOCS=1 cargo test -p formwork-constructs --test validate_corpus rules_doc`"
+    );
+}
+
+/// Every code has exactly one rule; a rule checked with another names a rule that has a function;
+/// the README's rule count is the registry's.
+#[test]
+fn registry_is_complete() {
+    use validate::{Check, Code};
+    assert_eq!(RULES.len(), Code::ALL.len());
+    for c in Code::ALL {
+        assert_eq!(c.rule().code, *c);
+        assert!(
+            !c.rule().source.is_empty() && !c.rule().what.is_empty(),
+            "{c}"
+        );
+        if let Check::With(other) = c.rule().check {
+            assert!(
+                matches!(other.rule().check, Check::Fn(_)),
+                "{c} is checked with {other}"
+            );
+        }
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let claim = format!("{} rules with stable codes", RULES.len());
+    assert!(readme.contains(&claim), "README.md should say `{claim}`");
 }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::registry::Code;
+
 /// How bad a finding is. `Error` fails `validate` (and blocks `synth`); `Warning` fails only
 /// with `--strict`; `Info` never fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -58,18 +60,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A new diagnostic without file/stack (filled in by [`super::validate_template`]).
+    /// A new diagnostic, with the code's registry severity, without file/stack (filled in by [`super::validate_template`]).
     pub fn new(
-        severity: Severity,
-        code: &'static str,
+        code: Code,
         logical_id: Option<&str>,
         pointer: impl Into<String>,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
-            severity,
-            code,
+            severity: code.severity(),
+            code: code.as_str(),
             file: None,
             line: None,
             column: None,

@@ -4,8 +4,9 @@
 use serde_json::{Map, Number, Value};
 use serde_yaml::Value as Y;
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::Diagnostic;
 use super::json;
+use super::registry::Code;
 
 /// Largest template accepted, in bytes. CloudFormation's own cap is 1 MB (a body from S3);
 /// 16 MiB leaves room for unminified sources while bounding time and memory.
@@ -94,14 +95,14 @@ pub enum LoadError {
 impl LoadError {
     /// The stable code: FW-LOAD-001 (unreadable or too large), -002 (syntax), -003 (encoding),
     /// -004 (duplicate key).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            LoadError::Io { .. } | LoadError::TooLarge { .. } => "FW-LOAD-001",
+            LoadError::Io { .. } | LoadError::TooLarge { .. } => Code::LoadUnreadable,
             LoadError::Syntax { .. }
             | LoadError::UnknownTag { .. }
-            | LoadError::NotAnObject { .. } => "FW-LOAD-002",
-            LoadError::Encoding { .. } => "FW-LOAD-003",
-            LoadError::DuplicateKey { .. } => "FW-LOAD-004",
+            | LoadError::NotAnObject { .. } => Code::LoadSyntax,
+            LoadError::Encoding { .. } => Code::LoadNotUtf8,
+            LoadError::DuplicateKey { .. } => Code::LoadDuplicateKey,
         }
     }
 
@@ -129,15 +130,16 @@ impl LoadError {
             None => format!("{file}: "),
         };
         let fix = match self.code() {
-            "FW-LOAD-001" => "check the path and that the file is a template (at most 16 MiB)",
-            "FW-LOAD-003" => "save the template as UTF-8 text",
-            "FW-LOAD-004" => {
+            Code::LoadUnreadable => {
+                "check the path and that the file is a template (at most 16 MiB)"
+            }
+            Code::LoadNotUtf8 => "save the template as UTF-8 text",
+            Code::LoadDuplicateKey => {
                 "remove or rename one of the two keys (CloudFormation refuses duplicates)"
             }
             _ => "fix the syntax at this position",
         };
         let mut d = Diagnostic::new(
-            Severity::Error,
             self.code(),
             None,
             "",

@@ -5,8 +5,10 @@
 //! `docs/rules.md`). Diagnostics come back all at once, sorted and deduplicated.
 
 pub mod diagnostic;
+mod engine;
 pub mod json;
 pub mod load;
+pub mod registry;
 pub mod rules;
 pub mod schema;
 pub mod schemas;
@@ -15,7 +17,7 @@ use serde_json::Value;
 
 pub use diagnostic::{Diagnostic, Severity, counts, render_human, render_json, sort_diagnostics};
 pub use load::{LoadError, load_file, load_template};
-pub use rules::{RULES, RuleInfo};
+pub use registry::{Check, Code, RULES, Rule};
 
 /// Options of one validation run.
 #[derive(Debug, Clone, Default)]
@@ -153,11 +155,10 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
     ] {
         if root.get(section).is_some_and(|v| !v.is_object()) {
             out.push(Diagnostic::new(
-                Severity::Error,
-                "FW-SCHEMA-004",
+                Code::SchemaStructure,
                 None,
-                &format!("/{section}"),
-                &format!("{section} must be a mapping"),
+                format!("/{section}"),
+                format!("{section} must be a mapping"),
                 "write the section as a mapping of names to definitions",
             ));
         }
@@ -171,8 +172,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
             };
             if !ok {
                 out.push(Diagnostic::new(
-                    Severity::Error,
-                    "FW-SCHEMA-004",
+                    Code::SchemaStructure,
                     Some(id),
                     "/DependsOn",
                     "DependsOn must be a logical id or a list of logical ids",
@@ -186,8 +186,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
         Some(Value::Object(m)) => {
             if m.is_empty() {
                 out.push(Diagnostic::new(
-                    Severity::Error,
-                    "FW-SCHEMA-004",
+                    Code::SchemaStructure,
                     None,
                     "/Resources",
                     "Resources is empty; a template needs at least one resource",
@@ -203,8 +202,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
                     } => (id, value, templated),
                     ResourceEntry::BadLoop { id, why } => {
                         out.push(Diagnostic::new(
-                            Severity::Error,
-                            "FW-SCHEMA-004",
+                            Code::SchemaStructure,
                             Some(id),
                             "",
                             why,
@@ -223,8 +221,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
                 };
                 if !r.is_object() || !ok_type {
                     out.push(Diagnostic::new(
-                        Severity::Error,
-                        "FW-SCHEMA-004",
+                        Code::SchemaStructure,
                         Some(id),
                         "/Type",
                         "resource without a Type string",
@@ -232,8 +229,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
                     ));
                 } else if !bare.chars().all(|c| c.is_ascii_alphanumeric()) || id.len() > 255 {
                     out.push(Diagnostic::new(
-                        Severity::Error,
-                        "FW-SCHEMA-004",
+                        Code::SchemaStructure,
                         Some(id),
                         "",
                         "logical ids must be alphanumeric (A-Za-z0-9) and at most 255 characters",
@@ -243,8 +239,7 @@ fn structure(root: &Value, out: &mut Vec<Diagnostic>) {
             }
         }
         _ => out.push(Diagnostic::new(
-            Severity::Error,
-            "FW-SCHEMA-004",
+            Code::SchemaStructure,
             None,
             "/Resources",
             "template without a Resources mapping",
@@ -297,7 +292,7 @@ pub fn validate_template(template: &Value, opts: &ValidateOptions) -> Vec<Diagno
         .body_bytes
         .unwrap_or_else(|| serde_json::to_vec(template).map_or(0, |v| v.len()));
     let mut ctx = rules::Ctx::new(template, opts.region.as_deref(), body);
-    rules::run_all(&mut ctx);
+    registry::run_all(&mut ctx);
     out.append(&mut ctx.out);
     for d in &mut out {
         d.file.clone_from(&opts.file);

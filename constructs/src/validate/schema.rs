@@ -20,7 +20,8 @@ use jsonschema::paths::Location;
 use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{Map, Value, json};
 
-use super::diagnostic::{Diagnostic, Severity, escape_segment};
+use super::diagnostic::{Diagnostic, escape_segment};
+use super::registry::Code;
 use super::schemas::{self, SchemaEntry};
 
 /// Prefix of the placeholder a masked intrinsic becomes.
@@ -460,8 +461,7 @@ pub fn validate_resource(
     }
     let Some(c) = compiled(type_name) else {
         out.push(Diagnostic::new(
-            Severity::Warning,
-            "FW-SCHEMA-002",
+            Code::SchemaUnknownType,
             Some(logical_id),
             "/Type",
             format!("no registry schema for type {type_name}: its properties are not checked"),
@@ -473,8 +473,7 @@ pub fn validate_resource(
     let props = properties.unwrap_or(&empty);
     if !props.is_object() && intrinsic_key(props).is_none() {
         out.push(Diagnostic::new(
-            Severity::Error,
-            "FW-SCHEMA-001",
+            Code::SchemaInvalid,
             Some(logical_id),
             "/Properties",
             "Properties must be an object",
@@ -484,8 +483,7 @@ pub fn validate_resource(
     }
     let Some(validator) = &c.validator else {
         out.push(Diagnostic::new(
-            Severity::Warning,
-            "FW-SCHEMA-002",
+            Code::SchemaUnknownType,
             Some(logical_id),
             "/Type",
             format!(
@@ -518,8 +516,7 @@ pub fn validate_resource(
                 );
                 if seen.insert((p.clone(), msg.clone())) {
                     out.push(Diagnostic::new(
-                        Severity::Error,
-                        "FW-SCHEMA-003",
+                        Code::SchemaReadOnly,
                         Some(logical_id),
                         format!("/Properties{p}"),
                         msg,
@@ -553,8 +550,7 @@ pub fn validate_resource(
             }
             if seen.insert((ip.clone(), msg.clone())) {
                 out.push(Diagnostic::new(
-                    Severity::Error,
-                    "FW-SCHEMA-001",
+                    Code::SchemaInvalid,
                     Some(logical_id),
                     format!("/Properties{ip}"),
                     format!("{type_name}: {msg}"),
@@ -569,6 +565,7 @@ pub fn validate_resource(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Severity;
 
     #[test]
     fn masking() {

@@ -4,6 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, lit_int, lit_str};
+use crate::validate::diagnostic::Severity;
+use crate::validate::registry::{Check, Code, Rule};
 
 pub(super) fn run(ctx: &mut Ctx<'_>) {
     for (id, p) in ctx.of_type("AWS::ECS::Service") {
@@ -54,7 +56,7 @@ fn port_mapped(ctx: &mut Ctx<'_>, id: &str, i: usize, lb: &Value, td: &Map<Strin
     }
     let Some(c) = all.iter().find(|c| lit_str(c.get("Name")) == Some(name)) else {
         ctx.emit(
-            "FW-ECS-001",
+            Code::EcsPortNotMapped,
             Some(id),
             format!("/Properties/LoadBalancers/{i}/ContainerName"),
             format!(
@@ -76,7 +78,7 @@ fn port_mapped(ctx: &mut Ctx<'_>, id: &str, i: usize, lb: &Value, td: &Map<Strin
         && !ports.contains(&port)
     {
         ctx.emit(
-            "FW-ECS-001",
+            Code::EcsPortNotMapped,
             Some(id),
             format!("/Properties/LoadBalancers/{i}/ContainerPort"),
             format!("container `{name}` maps ports {ports:?}, not {port}: the target group gets no targets on the gRPC port"),
@@ -105,7 +107,7 @@ fn target_type(ctx: &mut Ctx<'_>, id: &str, i: usize, lb: &Value, td: &Map<Strin
         },
     };
     ctx.emit(
-        "FW-ECS-002",
+        Code::EcsTargetTypeNotIp,
         Some(id),
         format!("/Properties/LoadBalancers/{i}/TargetGroupArn"),
         format!(
@@ -129,7 +131,7 @@ fn grace_period(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>, td: &Map<St
         && grace < start
     {
         ctx.emit(
-            "FW-ECS-003",
+            Code::EcsGraceTooShort,
             Some(id),
             "/Properties/HealthCheckGracePeriodSeconds",
             format!("grace period {grace} s is shorter than the container's StartPeriod {start} s: the load balancer's gRPC health check can fail tasks that are still starting, and the circuit breaker rolls back"),
@@ -146,7 +148,7 @@ fn task_definition(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) {
             .and_then(Value::as_array);
         if cmd.and_then(|a| a.first()).and_then(Value::as_str) == Some("CMD-SHELL") {
             ctx.emit(
-                "FW-ECS-004",
+                Code::EcsCmdShell,
                 Some(id),
                 format!("/Properties/ContainerDefinitions/{i}/HealthCheck/Command/0"),
                 "CMD-SHELL runs the check with /bin/sh, which distroless gRPC images do not have: the check fails and ECS stops the task",
@@ -169,7 +171,7 @@ fn task_definition(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) {
         .unwrap_or_default();
     if options.is_empty() {
         ctx.emit(
-            "FW-ECS-005",
+            Code::EcsFargateSize,
             Some(id),
             "/Properties/Cpu",
             format!("Cpu {cpu} is not a Fargate size"),
@@ -177,7 +179,7 @@ fn task_definition(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) {
         );
     } else if !u32::try_from(mem).is_ok_and(|m| options.contains(&m)) {
         ctx.emit(
-            "FW-ECS-005",
+            Code::EcsFargateSize,
             Some(id),
             "/Properties/Memory",
             format!("Memory {mem} MiB is not valid with Cpu {cpu} on Fargate"),
@@ -185,3 +187,52 @@ fn task_definition(ctx: &mut Ctx<'_>, id: &str, p: &Map<String, Value>) {
         );
     }
 }
+
+/// The rules of this family (see [`crate::validate::registry`]).
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        code: Code::EcsPortNotMapped,
+        severity: Severity::Error,
+        summary: "ECS service load balancer on a container port the task definition does not map",
+        what: "`LoadBalancers[].ContainerName`/`ContainerPort` must name a container of the service's task definition and one of its `PortMappings[].ContainerPort`; otherwise ECS cannot register targets (the service fails to create or the target group stays empty). Checked when the task definition is in the template and the names and ports are literals.",
+        fix: "map the gRPC port in the container (`PortMappings: [{ContainerPort: 50051, AppProtocol: grpc}]`) or point the service at a mapped port.",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-loadbalancer.html",
+        check: Check::Fn(run),
+    },
+    Rule {
+        code: Code::EcsTargetTypeNotIp,
+        severity: Severity::Error,
+        summary: "awsvpc ECS service on a target group whose TargetType is not ip",
+        what: "tasks in `awsvpc` mode (every Fargate task) get their own ENI and register by IP address; a target group of type `instance` (the default when `TargetType` is omitted) cannot take them.",
+        fix: "`TargetType: ip` on the target group.",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html",
+        check: Check::With(Code::EcsPortNotMapped),
+    },
+    Rule {
+        code: Code::EcsGraceTooShort,
+        severity: Severity::Warning,
+        summary: "ECS health-check grace period shorter than the container's StartPeriod",
+        what: "`HealthCheckGracePeriodSeconds` (default 0) is how long ECS ignores failing load-balancer health checks of a new task. A gRPC server that needs longer to start than that fails the ALB's gRPC health check, is replaced, and with the deployment circuit breaker on the deployment rolls back. The container's `HealthCheck.StartPeriod` is taken as its start time.",
+        fix: "`HealthCheckGracePeriodSeconds` ≥ the largest `StartPeriod`.",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html",
+        check: Check::With(Code::EcsPortNotMapped),
+    },
+    Rule {
+        code: Code::EcsCmdShell,
+        severity: Severity::Warning,
+        summary: "ECS container health check in CMD-SHELL form (no shell in distroless images)",
+        what: "`CMD-SHELL` runs the command with the container's default shell; distroless gRPC images have none, so the check always fails and ECS stops the task. A warning, not an error: images with a shell work.",
+        fix: r#"the exec form `["CMD", "/bin/grpc_health_probe", "-addr=localhost:50051"]` with the probe in the image, or no container health check (the ALB target group's gRPC health check decides; what formwork's `ecs::FargateTaskDefinition` does by default)."#,
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html",
+        check: Check::With(Code::EcsPortNotMapped),
+    },
+    Rule {
+        code: Code::EcsFargateSize,
+        severity: Severity::Error,
+        summary: "Fargate task CPU/memory pair Fargate does not accept",
+        what: "a task definition requiring `FARGATE` must use one of Fargate's CPU sizes (256, 512, 1024, 2048, 4096, 8192, 16384 units) with a memory value valid for it (e.g. 256 → 512, 1024 or 2048 MiB); registration fails otherwise (`Invalid 'cpu' setting for task`). Checked when both are literal numbers.",
+        fix: "a pair from the table in the source.",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html",
+        check: Check::With(Code::EcsPortNotMapped),
+    },
+];

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::core::expr::{Pseudo, sub_variables};
+use crate::validate::diagnostic::Severity;
 use crate::validate::diagnostic::escape_segment;
+use crate::validate::registry::{Check, Code, Rule};
 use crate::validate::schemas;
 
 /// Types whose attributes are open-ended (custom resources, nested stacks' `Outputs.X`, …).
@@ -35,11 +37,11 @@ fn keys(root: &Value, k: &str) -> BTreeSet<String> {
 struct Walker<'c, 'a> {
     ctx: &'c Ctx<'a>,
     names: &'c Names,
-    found: Vec<(&'static str, Option<String>, String, String, String)>,
+    found: Vec<(Code, Option<String>, String, String, String)>,
 }
 
 impl Walker<'_, '_> {
-    fn report(&mut self, code: &'static str, id: Option<&str>, ptr: &str, msg: String, fix: &str) {
+    fn report(&mut self, code: Code, id: Option<&str>, ptr: &str, msg: String, fix: &str) {
         self.found.push((
             code,
             id.map(str::to_owned),
@@ -52,7 +54,7 @@ impl Walker<'_, '_> {
     fn check_getatt(&mut self, id: Option<&str>, ptr: &str, res: &str, attr: Option<&str>) {
         if !self.names.resources.contains(res) {
             self.report(
-                "FW-REF-002",
+                Code::RefGetAttUnknown,
                 id,
                 ptr,
                 format!("Fn::GetAtt on {res}, which is not a resource of this template"),
@@ -77,7 +79,7 @@ impl Walker<'_, '_> {
             let mut attrs: Vec<String> = entry.read_only_attributes().collect();
             attrs.sort();
             self.report(
-                "FW-REF-003",
+                Code::RefGetAttAttribute,
                 id,
                 ptr,
                 format!(
@@ -112,7 +114,7 @@ impl Walker<'_, '_> {
                             {
                                 let p = ptr.clone();
                                 self.report(
-                                    "FW-REF-001",
+                                    Code::RefUnknown,
                                     id,
                                     &p,
                                     format!("Ref {name}: no parameter or resource has this name"),
@@ -167,7 +169,7 @@ impl Walker<'_, '_> {
                                         continue;
                                     }
                                     self.report(
-                                        "FW-REF-005",
+                                        Code::RefSubVariable,
                                         id,
                                         &p,
                                         format!("Fn::Sub variable ${{{var}}} is not a parameter, resource, pseudo parameter or Sub variable"),
@@ -194,7 +196,7 @@ impl Walker<'_, '_> {
                             {
                                 let p = ptr.clone();
                                 self.report(
-                                    "FW-REF-006",
+                                    Code::RefCondition,
                                     id,
                                     &p,
                                     format!(
@@ -210,7 +212,7 @@ impl Walker<'_, '_> {
                             {
                                 let p = ptr.clone();
                                 self.report(
-                                    "FW-REF-006",
+                                    Code::RefCondition,
                                     id,
                                     &p,
                                     format!("condition {c} is not declared under Conditions"),
@@ -227,7 +229,7 @@ impl Walker<'_, '_> {
                             {
                                 let p = ptr.clone();
                                 self.report(
-                                    "FW-REF-007",
+                                    Code::RefMapping,
                                     id,
                                     &p,
                                     format!("Fn::FindInMap on mapping {mname}, which is not declared under Mappings"),
@@ -291,7 +293,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         for d in deps {
             if !names.resources.contains(d) {
                 w.report(
-                    "FW-REF-004",
+                    Code::RefDependsOn,
                     Some(id),
                     "/DependsOn",
                     format!("DependsOn {d}, which is not a resource of this template"),
@@ -303,7 +305,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
             && !names.conditions.contains(c)
         {
             w.report(
-                "FW-REF-006",
+                Code::RefCondition,
                 Some(id),
                 "/Condition",
                 format!("condition {c} is not declared under Conditions"),
@@ -322,7 +324,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
                 {
                     let p = format!("{ptr}/Condition");
                     w.report(
-                        "FW-REF-006",
+                        Code::RefCondition,
                         None,
                         &p,
                         format!("output {name}: condition {c} is not declared under Conditions"),
@@ -337,3 +339,70 @@ pub(super) fn run(ctx: &mut Ctx<'_>) {
         ctx.emit(code, id.as_deref(), ptr, msg, fix);
     }
 }
+
+/// The rules of this family (see [`crate::validate::registry`]).
+pub(crate) const RULES: &[Rule] = &[
+    Rule {
+        code: Code::RefUnknown,
+        severity: Severity::Error,
+        summary: "Ref to an unknown parameter or resource",
+        what: "`Ref` must name a parameter, a resource or a pseudo parameter (`AWS::Region`, …).",
+        fix: "declare it or fix the name.",
+        source: "CloudFormation template anatomy",
+        check: Check::Fn(run),
+    },
+    Rule {
+        code: Code::RefGetAttUnknown,
+        severity: Severity::Error,
+        summary: "Fn::GetAtt (or ${X.Attr}) on an unknown resource",
+        what: "`Fn::GetAtt` (and `${X.Attr}` in `Fn::Sub`) must name a resource of the template.",
+        fix: "declare it or fix the name.",
+        source: "CloudFormation intrinsic functions reference",
+        check: Check::With(Code::RefUnknown),
+    },
+    Rule {
+        code: Code::RefGetAttAttribute,
+        severity: Severity::Error,
+        summary: "Fn::GetAtt attribute the resource type does not have",
+        what: "the attribute must exist on the type. Known attributes: the registry schema's `readOnlyProperties` (dotted for nested ones) plus, leniently, any top-level property (several types expose properties as attributes). Custom resources, nested stacks and SAM types are open-ended and never checked.",
+        fix: "use a documented attribute; the message lists them.",
+        source: "registry schema `readOnlyProperties`",
+        check: Check::With(Code::RefUnknown),
+    },
+    Rule {
+        code: Code::RefDependsOn,
+        severity: Severity::Error,
+        summary: "DependsOn an unknown resource",
+        what: "`DependsOn` must name resources of the template.",
+        fix: "fix or remove the entry.",
+        source: "CloudFormation DependsOn attribute",
+        check: Check::With(Code::RefUnknown),
+    },
+    Rule {
+        code: Code::RefSubVariable,
+        severity: Severity::Error,
+        summary: "Fn::Sub variable that is not a parameter, resource, pseudo parameter or local",
+        what: "every `${Name}` in `Fn::Sub` must be a parameter, resource, pseudo parameter or a key of the Sub variable map (`${!Literal}` is a literal).",
+        fix: "declare it, add it to the variable map, or escape it.",
+        source: "CloudFormation Fn::Sub",
+        check: Check::With(Code::RefUnknown),
+    },
+    Rule {
+        code: Code::RefCondition,
+        severity: Severity::Error,
+        summary: "unknown condition name",
+        what: "condition names (`Condition:` on resources/outputs, `Fn::If`, `Condition` in Conditions) must be declared under `Conditions`.",
+        fix: "declare it or fix the name.",
+        source: "CloudFormation Conditions",
+        check: Check::With(Code::RefUnknown),
+    },
+    Rule {
+        code: Code::RefMapping,
+        severity: Severity::Error,
+        summary: "Fn::FindInMap on an unknown mapping",
+        what: "`Fn::FindInMap` must name a declared mapping.",
+        fix: "declare it or fix the name.",
+        source: "CloudFormation Fn::FindInMap",
+        check: Check::With(Code::RefUnknown),
+    },
+];
