@@ -173,6 +173,7 @@ const FN_TAGS: &[(&str, &str)] = &[
     ("ToJsonString", "Fn::ToJsonString"),
     ("Length", "Fn::Length"),
     ("ForEach", "Fn::ForEach"),
+    ("GetStackOutput", "Fn::GetStackOutput"),
 ];
 
 /// Parses a template (JSON if it starts with `{`, YAML otherwise). `file` names the source in
