@@ -370,6 +370,46 @@ fn deploy_without_aws_cli_says_how_to_install() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("nowhere/manifest.json"));
 }
 
+/// The real AWS CLI against a closed port on 127.0.0.1 (`AWS_ENDPOINT_URL`): the deploy says the
+/// endpoint cannot be reached and names it, and does not blame the credentials.
+#[test]
+fn deploy_against_a_closed_port_says_unreachable() {
+    let Some(aws) = crate::support::tool("moto/bin/aws") else {
+        return;
+    };
+    let d = temp_dir("deploy-closed-port");
+    assert_eq!(formwork(&d, &["synth"]).status.code(), Some(0));
+    // Bind then drop: nothing listens on that port afterwards.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_formwork"))
+        .args(["deploy", "out", "--aws-cli"])
+        .arg(&aws)
+        .current_dir(&d)
+        .env("AWS_ENDPOINT_URL", &url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the AWS endpoint cannot be reached (`aws sts get-caller-identity")
+            && err.contains(&format!(
+                "Could not connect to the endpoint URL: \"{url}/\""
+            ))
+            && err.contains(&format!("nothing answers at AWS_ENDPOINT_URL={url}"))
+            && !err.contains("configure credentials"),
+        "{err}"
+    );
+}
+
 /// Two versions of every blueprint example: a createOnly change on an ECR repository is a
 /// replacement flagged as stateful; a changed logical id with the same type and properties (a
 /// construct moved in the tree) is a rename, not a remove + add.

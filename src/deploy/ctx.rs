@@ -6,6 +6,7 @@ use std::io;
 
 use serde_json::Value;
 
+use super::failure::{self, AwsFailure};
 use super::runner::{CmdOutput, Runner};
 use super::{DeployError, DeployOptions, Note};
 use crate::shell::quote_argv;
@@ -85,7 +86,19 @@ impl Ctx<'_> {
         }
     }
 
+    /// What a failed `aws` command means, with the next step ([`super::failure`]).
+    pub(super) fn aws_failure(&self, argv: &[String], o: &CmdOutput) -> AwsFailure {
+        let t = failure::Target::current(self.opts.profile.as_deref());
+        failure::classify(&self.shown(argv), &self.mask(&o.stderr), &t)
+    }
+
     pub(super) fn failed(&self, argv: &[String], o: &CmdOutput) -> DeployError {
+        if argv[0] == "aws" {
+            let f = self.aws_failure(argv, o);
+            if f.kind != failure::Kind::Other {
+                return DeployError::Aws(f);
+            }
+        }
         DeployError::Command {
             message: format!(
                 "`{}` failed (exit {}):\n{}",

@@ -18,6 +18,7 @@
 
 mod cluster;
 mod ctx;
+pub mod failure;
 mod images;
 mod k8s;
 mod refactor;
@@ -95,11 +96,9 @@ pub enum DeployError {
         /// OS error.
         message: String,
     },
-    /// `aws sts get-caller-identity` failed.
-    #[error(
-        "not authenticated to AWS (`aws sts get-caller-identity` failed):\n  {0}\n  configure credentials (aws configure / aws sso login / AWS_PROFILE) and retry"
-    )]
-    Unauthenticated(String),
+    /// An `aws` command failed for a reason with a known next step (credentials, endpoint).
+    #[error("{0}")]
+    Aws(failure::AwsFailure),
     /// The stack is in a state deploy cannot start from.
     #[error("stack `{stack}` is in state {status}: {advice}")]
     StackState {
@@ -121,7 +120,7 @@ pub enum DeployError {
     },
     /// Stateful resources would be replaced or deleted.
     #[error(
-        "stack `{stack}`: refusing to replace or delete stateful resources (their data would be lost):\n{}\n  re-run with --allow-replace <LogicalId> for each one you accept losing",
+        "stack `{stack}`: refusing to replace or delete stateful resources (their data would be lost, or left behind orphaned):\n{}\n  re-run with --allow-replace <LogicalId> for each one you accept",
         .resources.iter().map(|r| format!("    {r}")).collect::<Vec<_>>().join("\n")
     )]
     Refused {
@@ -259,10 +258,10 @@ fn preflight(ctx: &mut Ctx<'_>, asm: &Assembly) -> Result<(), DeployError> {
         v.push(s("--profile"));
         v.push(p.clone());
     }
-    if let Some(o) = ctx.exec(v)?
+    if let Some(o) = ctx.exec(v.clone())?
         && !o.ok()
     {
-        return Err(DeployError::Unauthenticated(o.stderr.trim().to_owned()));
+        return Err(DeployError::Aws(ctx.aws_failure(&v, &o)));
     }
     Ok(())
 }

@@ -414,16 +414,27 @@ pub fn blocked_resources(d: &StackDiff, allow: &[String]) -> Vec<String> {
                 && !allow.contains(&r.logical_id)
         })
         .map(|r| {
-            let what = match r.action {
+            let mut what = match r.action {
                 Action::Remove => s("deleted"),
                 Action::MayReplace => s("may be replaced"),
                 _ => s("replaced"),
             };
+            if let (Some(Risk::Retained), Some(k)) = (r.risk, &r.kept_by) {
+                what.push_str(&format!(
+                    "; the old one is orphaned, not deleted ({k}), the new one starts empty"
+                ));
+            }
             let why: Vec<&str> = r
                 .changes
                 .iter()
                 .filter(|c| matches!(c.action, Action::Replace | Action::MayReplace))
                 .map(|c| c.pointer.as_str())
+                .chain(
+                    r.knock_on
+                        .iter()
+                        .filter(|k| matches!(k.action, Action::Replace | Action::MayReplace))
+                        .map(|k| k.pointer.as_str()),
+                )
                 .collect();
             let why = if let Some(t) = &r.old_type {
                 format!(" (Type was {t})")

@@ -13,6 +13,7 @@ use super::ctx::Ctx;
 use crate::shell::quote_argv as quote;
 
 mod cluster;
+mod failure;
 mod images;
 
 /// Answers commands by their first matching `(needle, output)`; records every call.
@@ -264,7 +265,7 @@ fn rollback_complete_and_unauthenticated_are_explained() {
     let msg = deploy(&opts(d), &fake, &mut |_| {})
         .unwrap_err()
         .to_string();
-    assert!(msg.contains("not authenticated"), "{msg}");
+    assert!(msg.contains("no AWS credentials found"), "{msg}");
 }
 
 #[test]
