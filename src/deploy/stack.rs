@@ -414,16 +414,19 @@ pub fn blocked_resources(d: &StackDiff, allow: &[String]) -> Vec<String> {
                 && !allow.contains(&r.logical_id)
         })
         .map(|r| {
-            let mut what = match r.action {
+            let what = match r.action {
                 Action::Remove => s("deleted"),
                 Action::MayReplace => s("may be replaced"),
                 _ => s("replaced"),
             };
-            if let (Some(Risk::Retained), Some(k)) = (r.risk, &r.kept_by) {
-                what.push_str(&format!(
-                    "; the old one is orphaned, not deleted ({k}), the new one starts empty"
-                ));
-            }
+            let kept = match (r.risk, &r.kept_by) {
+                (Some(Risk::Retained), Some(k)) => {
+                    format!(
+                        "; the old one is orphaned, not deleted ({k}), the new one starts empty"
+                    )
+                }
+                _ => String::new(),
+            };
             let why: Vec<&str> = r
                 .changes
                 .iter()
@@ -443,7 +446,7 @@ pub fn blocked_resources(d: &StackDiff, allow: &[String]) -> Vec<String> {
             } else {
                 format!(" ({} changed)", why.join(", "))
             };
-            format!("{} ({}): {what}{why}", r.logical_id, r.type_name)
+            format!("{} ({}): {what}{why}{kept}", r.logical_id, r.type_name)
         })
         .collect()
 }

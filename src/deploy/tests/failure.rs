@@ -119,7 +119,7 @@ fn a_retained_repository_is_orphaned_not_deleted() {
         .unwrap_err()
         .to_string();
     assert!(
-        msg.contains("Repo (AWS::ECR::Repository): replaced; the old one is orphaned, not deleted (UpdateReplacePolicy: Retain)"),
+        msg.contains("Repo (AWS::ECR::Repository): replaced (/Properties/RepositoryName changed); the old one is orphaned, not deleted (UpdateReplacePolicy: Retain), the new one starts empty"),
         "{msg}"
     );
     assert!(
