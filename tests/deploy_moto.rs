@@ -36,6 +36,7 @@
 //!    ("No Moto CloudFormation support for …": they are skipped), and an output reading one with
 //!    `Fn::GetAtt` (`Cluster.ClusterSecurityGroupId`, `RegionalWaf.Arn`) fails the request with
 //!    HTTP 500 (`AttributeError … has_cfn_attr` in `parsing.py` `validate_outputs`).
+//!
 //! A deploy there would create the VPC, key and bucket and nothing of the cluster, so it would
 //! prove nothing about EKS; the platform stack is covered by cfn-lint, checkov and the snapshots.
 
