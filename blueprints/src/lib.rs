@@ -15,7 +15,9 @@ mod assemble;
 pub mod common;
 pub mod config;
 pub mod dns;
+pub mod front;
 pub mod grpc_alb;
+pub mod grpc_ecs;
 pub mod grpc_eks;
 pub mod grpc_lattice;
 pub mod k8s;
@@ -47,6 +49,8 @@ pub struct Blueprint {
 pub static BLUEPRINTS: &[Blueprint] = &[
     grpc_eks::EDGE,
     grpc_eks::ALB,
+    grpc_ecs::EDGE,
+    grpc_ecs::ALB,
     grpc_alb::BLUEPRINT,
     grpc_lattice::BLUEPRINT,
 ];

@@ -42,11 +42,21 @@ pub struct EksPlatform {
 
 /// The platform KMS key (EKS secrets, log groups) and its alias `alias/<app>-platform`.
 pub fn platform_key(root: &mut Scope<'_>, app: &str) -> Result<KeyHandle, Error> {
+    platform_key_for(root, app, "EKS secrets and log groups")
+}
+
+/// The platform KMS key for `purpose` (its description), open to CloudWatch Logs of the
+/// account and Region, and its alias `alias/<app>-platform`.
+pub fn platform_key_for(
+    root: &mut Scope<'_>,
+    app: &str,
+    purpose: &str,
+) -> Result<KeyHandle, Error> {
     let key = Key::new(
         root,
         "PlatformKey",
         KeyProps {
-            description: Some(format!("{app}: EKS secrets and log groups")),
+            description: Some(format!("{app}: {purpose}")),
             service_grants: vec![KeyServiceGrant::CloudWatchLogs {
                 log_group_arn: Expr::sub(
                     "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*",

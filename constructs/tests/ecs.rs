@@ -473,3 +473,65 @@ fn request_count_policy_labels_the_alb_and_target_group() {
         ]]})
     );
 }
+
+#[test]
+fn service_connect_and_scaled_count() {
+    let mut st = common::stack();
+    let mut root = st.root();
+    let vpc = Vpc::new(&mut root, "Vpc", VpcProps::default()).unwrap();
+    let lg = log_group(&mut root);
+    let sg = SecurityGroup::new(
+        &mut root,
+        "Sg",
+        &vpc.id,
+        "tasks",
+        SecurityGroupProps::default(),
+    )
+    .unwrap();
+    let cluster = Cluster::new(&mut root, "Cluster", ClusterProps::default()).unwrap();
+    let task = FargateTaskDefinition::new(&mut root, "Task", task_props(lg)).unwrap();
+    FargateService::new(
+        &mut root,
+        "Svc",
+        &cluster,
+        &task,
+        FargateServiceProps {
+            subnets: vpc.private_subnets.iter().map(|s| s.id.clone()).collect(),
+            security_groups: vec![sg.id.clone()],
+            desired_count: None,
+            service_connect: Some(ServiceConnect {
+                namespace: "shop.internal".into(),
+                dns_name: "greeter".into(),
+            }),
+            ..FargateServiceProps::default()
+        },
+    )
+    .unwrap();
+    let t = st.to_template().unwrap();
+    let svc = &t["Resources"]["Svc"]["Properties"];
+    assert!(svc.get("DesiredCount").is_none(), "left to scaling");
+    assert!(svc.get("LoadBalancers").is_none());
+    let sc = &svc["ServiceConnectConfiguration"];
+    assert_eq!(sc["Enabled"], true);
+    assert_eq!(sc["Namespace"], "shop.internal");
+    assert_eq!(sc["Services"][0]["PortName"], "grpc");
+    assert_eq!(sc["Services"][0]["DiscoveryName"], "greeter");
+    assert_eq!(
+        sc["Services"][0]["ClientAliases"][0],
+        serde_json::json!({"DnsName": "greeter", "Port": 50051})
+    );
+    // The port name Service Connect refers to is the task's mapping.
+    assert_eq!(
+        t["Resources"]["Task"]["Properties"]["ContainerDefinitions"][0]["PortMappings"][0]["Name"],
+        "grpc"
+    );
+    // The task role is assumed only for tasks of this account and Region.
+    let trust = &t["Resources"]["TaskTaskRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        [0]["Condition"];
+    assert_eq!(
+        trust["StringEquals"]["aws:SourceAccount"],
+        serde_json::json!({"Ref": "AWS::AccountId"})
+    );
+    assert!(trust["ArnLike"]["aws:SourceArn"].is_object());
+    common::assert_formwork_valid(&st);
+}

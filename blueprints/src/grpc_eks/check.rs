@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path};
 
-use super::config::{EdgeConfig, EksBlueprintName, EksConfig};
+use super::config::{EksBlueprintName, EksConfig};
 use super::dns::stack_names;
 use super::shards;
-use crate::common::{check_arn, check_name, check_tags};
+use crate::common::{check_name, check_tags};
 use crate::config::ConfigError;
 use crate::dns::check_in_zone;
 
@@ -50,7 +50,13 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
         _ => {}
     }
     if let Some(e) = &cfg.edge {
-        check_edge(cfg, e, &mut errs);
+        crate::front::check_edge(
+            e,
+            shards(cfg).len(),
+            cfg.services.len(),
+            cfg.dns.is_some(),
+            &mut errs,
+        );
     }
     if let Some(z) = &zone {
         let n = stack_names(cfg, Some(z), 1);
@@ -107,88 +113,4 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
         }
     }
     errs
-}
-
-/// The `edge:` section: one origin name and distinct aliases per service stack, certificates in
-/// us-east-1 that have aliases, names that are DNS names.
-fn check_edge(cfg: &EksConfig, e: &EdgeConfig, errs: &mut Vec<ConfigError>) {
-    let stacks = shards(cfg).len();
-    if stacks > 1 {
-        // Each service stack has its own ALB and distribution: each needs its own origin
-        // hostname, and CloudFront refuses an alias that another distribution uses.
-        if let Some(d) = &e.origin_domain
-            && !d.contains("{n}")
-        {
-            errs.push(ConfigError::at(
-                "/edge/origin_domain",
-                format!(
-                    "{} services make {stacks} service stacks, each with its own ALB: write `{{n}}` in origin_domain (e.g. origin-{{n}}.example.com) so each ALB gets its own origin hostname",
-                    cfg.services.len()
-                ),
-            ));
-        }
-        for (i, a) in e.aliases.iter().enumerate() {
-            if !a.contains("{n}") {
-                errs.push(ConfigError::at(
-                    format!("/edge/aliases/{i}"),
-                    format!("{stacks} distributions cannot share alias `{a}` (CloudFront refuses a CNAME used twice): write `{{n}}` in it, e.g. api-{{n}}.example.com"),
-                ));
-            }
-        }
-    }
-    match &e.origin_domain {
-        None if cfg.dns.is_none() => errs.push(ConfigError::at(
-            "/edge",
-            "CloudFront needs the ALB's hostname: give `origin_domain` (a name on the ALB's certificate that points at the ALB) or a `dns:` section and formwork creates <name>-origin.<zone>",
-        )),
-        None => {}
-        Some(d) => {
-            let d = d.replace("{n}", "1");
-            if d.ends_with(".elb.amazonaws.com") {
-                errs.push(ConfigError::at(
-                    "/edge/origin_domain",
-                    "the ALB's own *.elb.amazonaws.com name is not on its certificate, so CloudFront would answer 502; use a hostname on `certificate_arn` and point it (CNAME) at the ALB",
-                ));
-            } else if !valid_hostname(&d) {
-                errs.push(ConfigError::at(
-                    "/edge/origin_domain",
-                    format!("`{d}` is not a DNS hostname"),
-                ));
-            }
-        }
-    }
-    if let Some(c) = &e.certificate_arn {
-        check_arn(
-            "/edge/certificate_arn",
-            c,
-            "acm",
-            Some("us-east-1"),
-            "certificate/",
-            errs,
-        );
-        if e.aliases.is_empty() {
-            errs.push(ConfigError::at(
-                "/edge/aliases",
-                "a viewer certificate needs at least one alias (a hostname on it)",
-            ));
-        }
-    } else if !e.aliases.is_empty() && cfg.dns.is_none() {
-        errs.push(ConfigError::at(
-            "/edge/aliases",
-            "aliases need a viewer certificate: give `certificate_arn` (a us-east-1 ACM certificate covering them) or a `dns:` section and formwork requests one",
-        ));
-    }
-    for (i, a) in e.aliases.iter().enumerate() {
-        if !valid_hostname(a.replace("{n}", "1").trim_start_matches("*.")) {
-            errs.push(ConfigError::at(
-                format!("/edge/aliases/{i}"),
-                format!("`{a}` is not a DNS hostname"),
-            ));
-        }
-    }
-}
-
-pub(crate) fn valid_hostname(h: &str) -> bool {
-    // A full name (no wildcard, at least one dot) by the one DNS-name rule of the constructs.
-    h.contains('.') && !h.starts_with("*.") && formwork_constructs::route53::valid_hostname(h)
 }

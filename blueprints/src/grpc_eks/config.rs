@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::common::{HealthCheckConfig, Tags, VpcConfig};
 pub use crate::common::{HpaConfig, NodesConfig};
+pub use crate::front::{EdgeConfig, PriceClassConfig, WafConfig};
 
 /// Names the blueprint in the config's first key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -128,77 +129,6 @@ impl Default for ClusterConfig {
             admin_role_arns: Vec::new(),
         }
     }
-}
-
-/// The regional WAF on the ALB.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WafConfig {
-    /// Requests per client IP per 5 minutes before the ALB's WAF blocks (behind CloudFront the
-    /// client IP is read from `X-Forwarded-For`). Default: 2000.
-    #[serde(default = "default_rate")]
-    #[schemars(range(min = 10, max = 2000000000))]
-    pub rate_limit: u64,
-}
-
-fn default_rate() -> u64 {
-    2000
-}
-
-impl Default for WafConfig {
-    fn default() -> Self {
-        WafConfig {
-            rate_limit: default_rate(),
-        }
-    }
-}
-
-/// CloudFront in front of the ALB.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EdgeConfig {
-    /// The hostname CloudFront connects to: a name on the ALB's certificate that resolves to the
-    /// ALB (a CNAME you create to the `AlbDnsName` output). Not `*.elb.amazonaws.com`: the ALB's
-    /// certificate does not cover it and CloudFront would answer 502. With more than one service
-    /// stack (more services than `services_per_stack`) each ALB needs its own: write `{n}` (the
-    /// stack's number), e.g. `origin-{n}.example.com`. Required without `dns:`; with `dns:` the
-    /// default is `<name>-origin.<zone>` (stack n ≥ 2: `<name>-origin-<n>.<zone>`) and formwork
-    /// creates its record.
-    #[serde(default)]
-    #[schemars(length(min = 1, max = 253))]
-    pub origin_domain: Option<String>,
-    /// ACM certificate in **us-east-1** for the viewer side. Default: with `dns:`, one formwork
-    /// requests for the aliases (in us-east-1, validated in the zone); without, CloudFront's
-    /// `*.cloudfront.net` certificate.
-    #[serde(default)]
-    pub certificate_arn: Option<String>,
-    /// Hostnames clients use, on the viewer certificate (`{n}` as in `origin_domain` with more
-    /// than one service stack). Required with `certificate_arn`. Default: with `dns:` and no
-    /// `certificate_arn`, `<name>.<zone>` (stack n ≥ 2: `<name>-<n>.<zone>`); without, none.
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    /// `PriceClass_100` (default), `PriceClass_200` or `PriceClass_All`.
-    #[serde(default)]
-    pub price_class: PriceClassConfig,
-    /// Requests per client IP per 5 minutes before the CloudFront WAF blocks. Default: 2000.
-    #[serde(default = "default_rate")]
-    #[schemars(range(min = 10, max = 2000000000))]
-    pub rate_limit: u64,
-}
-
-/// CloudFront price classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
-pub enum PriceClassConfig {
-    /// North America, Europe, Israel.
-    #[default]
-    #[serde(rename = "PriceClass_100")]
-    PriceClass100,
-    /// Adds Asia, Middle East, Africa.
-    #[serde(rename = "PriceClass_200")]
-    PriceClass200,
-    /// Every edge location.
-    #[serde(rename = "PriceClass_All")]
-    PriceClassAll,
 }
 
 /// One gRPC service: a Kubernetes Deployment behind its own target group.

@@ -13,5 +13,5 @@ mod repository;
 
 pub use repository::{
     Repository, RepositoryEncryption, RepositoryHandle, RepositoryProps, TagMutability,
-    valid_repository_name,
+    repository_arn, valid_repository_name,
 };

@@ -191,3 +191,14 @@ pub fn valid_repository_name(name: &str) -> bool {
             && part.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
     })
 }
+
+/// The ARN of repository `name` in the stack's account and Region, built in the consuming
+/// stack (`arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/<name>`). For
+/// a repository of another stack whose name is fixed: IAM policy documents are rendered when
+/// they are built, so a cross-stack `Fn::GetAtt` inside a statement would not be wired as a
+/// cross-stack reference.
+pub fn repository_arn(name: &str) -> Attr<l1::attr::Arn> {
+    Attr::new(crate::core::Expr::sub(format!(
+        "arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{name}"
+    )))
+}

@@ -53,8 +53,10 @@ pub struct FargateServiceProps {
     pub subnets: Vec<Attr<SubnetId>>,
     /// Security groups of the tasks.
     pub security_groups: Vec<Attr<SecurityGroupId>>,
-    /// Tasks to run. Default: 2.
-    pub desired_count: u32,
+    /// Tasks to run. `None` leaves the count to Application Auto Scaling: a new service starts
+    /// with 1 task (raised to the scalable target's minimum) and a stack update keeps the
+    /// current count instead of resetting it. Default: `Some(2)`.
+    pub desired_count: Option<u32>,
     /// Default: one on-demand task as base, no Spot.
     pub capacity: CapacitySplit,
     /// Target groups. Default: none.
@@ -80,7 +82,7 @@ impl Default for FargateServiceProps {
         FargateServiceProps {
             subnets: Vec::new(),
             security_groups: Vec::new(),
-            desired_count: 2,
+            desired_count: Some(2),
             capacity: CapacitySplit::default(),
             target_groups: Vec::new(),
             minimum_healthy_percent: 100,
@@ -175,7 +177,7 @@ impl FargateService {
             l1::Service {
                 cluster: Some((&cluster.name).into()),
                 task_definition: Some((&task.arn).into()),
-                desired_count: Some(i64::from(p.desired_count).into()),
+                desired_count: p.desired_count.map(|n| i64::from(n).into()),
                 capacity_provider_strategy: Some(Val::Lit(strategy)),
                 platform_version: Some("LATEST".into()),
                 enable_execute_command: Some(p.enable_execute_command.into()),

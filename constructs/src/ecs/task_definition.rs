@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::core::{Attr, Error, Expr, Pseudo, Scope, Val};
-use crate::iam::{PolicyDocument, Principal, Role, RoleHandle, RoleProps, Statement};
+use crate::iam::{
+    Condition, ConditionOperator, PolicyDocument, Principal, Role, RoleHandle, RoleProps, Statement,
+};
 use crate::l1::ecs::task_definition as l1;
 use crate::logs::LogGroupHandle;
 
@@ -301,7 +303,10 @@ fn log_configuration(p: &FargateTaskDefinitionProps) -> l1::LogConfiguration {
 }
 
 /// The execution role (pull from the one repository, write to the one log group) and an
-/// empty task role, both trusted by `ecs-tasks.amazonaws.com`.
+/// empty task role, both trusted by `ecs-tasks.amazonaws.com`; the task role only for tasks of
+/// this account (`aws:SourceAccount`, `aws:SourceArn` of ECS in this Region: the
+/// confused-deputy guard the ECS developer guide recommends for task roles,
+/// <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html>).
 fn roles(
     s: &mut Scope<'_>,
     p: &FargateTaskDefinitionProps,
@@ -344,6 +349,18 @@ fn roles(
         Principal::Service("ecs-tasks.amazonaws.com"),
         RoleProps {
             description: Some(format!("ECS task role of {}", p.family)),
+            trust_conditions: vec![
+                Condition::new(
+                    ConditionOperator::ArnLike,
+                    "aws:SourceArn",
+                    Expr::sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*"),
+                ),
+                Condition::new(
+                    ConditionOperator::StringEquals,
+                    "aws:SourceAccount",
+                    Pseudo::AccountId,
+                ),
+            ],
             ..RoleProps::default()
         },
     )?;

@@ -4,7 +4,7 @@ use crate::core::{Attr, Error, Expr, Scope, Val};
 use crate::l1::iam::role as l1;
 
 use super::managed_policy::AwsManagedPolicy;
-use super::policy_document::{DocumentKind, PolicyDocument, Principal, Statement};
+use super::policy_document::{Condition, DocumentKind, PolicyDocument, Principal, Statement};
 
 /// Optional settings of a [`Role`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -26,6 +26,9 @@ pub struct RoleProps {
     pub max_session_duration_seconds: Option<u32>,
     /// Permissions boundary policy ARN. Default: none.
     pub permissions_boundary: Option<Expr>,
+    /// Conditions on the trust statement, e.g. `aws:SourceAccount` so that a service assumes
+    /// the role only on behalf of this account (the confused-deputy guard). Default: none.
+    pub trust_conditions: Vec<Condition>,
 }
 
 /// Marker for an IAM role ARN.
@@ -109,6 +112,7 @@ impl Role {
         let trust = PolicyDocument::new(vec![Statement {
             principals: vec![trusted],
             actions: actions.into_iter().map(str::to_owned).collect(),
+            conditions: props.trust_conditions.clone(),
             ..Statement::default()
         }]);
         let mut managed: Vec<Val<String>> = Vec::new();
