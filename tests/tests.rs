@@ -5,6 +5,7 @@ mod support;
 mod blueprints;
 mod cli;
 mod config_errors;
+mod deploy_fakes;
 mod deploy_moto;
 mod diff;
 mod oracles;
