@@ -247,7 +247,8 @@ fn dns_requests_the_certificates_and_creates_the_records() {
     let us = good("edge-dns-us-east-1-two-stacks.yaml");
     assert_eq!(
         us.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
-        ["api", "api-services-1", "api-services-2"]
+        ["api", "api-services-1", "api-services-2", "api-alarms-1"],
+        "in us-east-1 the distributions' alarms stay in the regional alarm stack"
     );
     for (n, (alias, origin)) in [
         ("api.example.com", "api-origin.example.com"),

@@ -32,9 +32,12 @@ use serde::Deserialize;
 use crate::common::{Tags, pascal};
 use crate::config::ConfigError;
 
-/// Services per `<name>-alarms-<n>` stack (about 3.4 KB of alarms each, so 10 stay far below
-/// the 51,200-byte inline body).
-pub const SERVICES_PER_ALARM_STACK: usize = 10;
+/// Services per `<name>-alarms-<n>` stack. A service's four alarms and two dashboard graphs take
+/// about 5 KB of minified JSON (most of it the `Fn::GetStackOutput` references: the topic eight
+/// times, the target group and load balancer five times each), so 8 services with the longest
+/// names (24-character services, a 20-character app) stay below the 51,200-byte inline body
+/// (measured: 47 KB); 10 would not.
+pub const SERVICES_PER_ALARM_STACK: usize = 8;
 /// Distributions per `<name>-edge-alarms-<n>` stack.
 pub const DISTRIBUTIONS_PER_EDGE_ALARM_STACK: usize = 10;
 /// At most this many `emails` (subscribe a mailing list for more people).
@@ -265,6 +268,23 @@ pub fn add_web_acl_alarm(
         .map(|(id, p)| (format!("{prefix}{}", id.trim_start_matches("Waf")), p))
         .collect();
     grpc::add_alarms(root, presets, std::slice::from_ref(topic))
+}
+
+/// [`add_topic`] and, per `(prefix, acl)` of `root`'s stack, [`add_web_acl_alarm`]: what a
+/// platform or edge stack gets. `None` when alarms are off.
+pub fn add_topic_and_waf_alarms(
+    root: &mut Scope<'_>,
+    app: &str,
+    cfg: &AlarmsConfig,
+    acls: &[(&str, &WebAclHandle)],
+) -> Result<Option<Attr<TopicArn>>, Error> {
+    let Some(topic) = add_topic(root, app, cfg)? else {
+        return Ok(None);
+    };
+    for (prefix, acl) in acls {
+        add_web_acl_alarm(root, prefix, acl, &topic, cfg)?;
+    }
+    Ok(Some(topic))
 }
 
 /// A load balancer and the CloudFront distribution in front of it, if any.

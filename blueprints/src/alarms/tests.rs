@@ -151,7 +151,7 @@ fn names(app: &App) -> Vec<String> {
 }
 
 #[test]
-fn alarm_stacks_hold_ten_services_and_follow_what_they_watch() {
+fn alarm_stacks_hold_eight_services_and_follow_what_they_watch() {
     let cfg = AlarmsConfig::default();
     let app = build("eu-west-1", 23, true, &cfg).unwrap();
     let mut expected = vec!["shop".to_owned(), "shop-edge".to_owned()];
@@ -167,8 +167,8 @@ fn alarm_stacks_hold_ten_services_and_follow_what_they_watch() {
         ]
     );
     let t = |i: usize| template(&app, i);
-    // 10 services × 4 alarms + the load balancer of their frontend.
-    t(2).resource_count_is("AWS::CloudWatch::Alarm", 41);
+    // 8 services × 4 alarms + the load balancer of their frontend.
+    t(2).resource_count_is("AWS::CloudWatch::Alarm", 33);
     t(2).resource_count_is("AWS::CloudWatch::Dashboard", 1);
     t(2).has_resource_properties(
         "AWS::CloudWatch::Alarm",
@@ -176,7 +176,7 @@ fn alarm_stacks_hold_ten_services_and_follow_what_they_watch() {
             {"Name": "TargetGroup", "Value": "targetgroup/svc0/0123456789abcdef"},
             {"Name": "LoadBalancer", "Value": "app/shop-1/0123456789abcdef"}]}),
     );
-    t(4).resource_count_is("AWS::CloudWatch::Alarm", 13);
+    t(4).resource_count_is("AWS::CloudWatch::Alarm", 7 * 4 + 1);
     // CloudFront metrics live in us-east-1: the three distributions' alarms are there.
     let e = t(5);
     e.resource_count_is("AWS::CloudWatch::Alarm", 3);
@@ -224,7 +224,7 @@ fn in_us_east_1_cloudfront_alarms_stay_with_their_load_balancer() {
     );
     assert_eq!(alarm_stack_names("shop", &cfg, 12, 0), names(&app)[1..]);
     let t = template(&app, 2);
-    t.resource_count_is("AWS::CloudWatch::Alarm", 2 * 4 + 2);
+    t.resource_count_is("AWS::CloudWatch::Alarm", 4 * 4 + 2);
     t.has_resource_properties(
         "AWS::CloudWatch::Alarm",
         json!({"MetricName": "5xxErrorRate", "Dimensions": [
@@ -304,4 +304,57 @@ fn a_distribution_outside_us_east_1_needs_the_edge_topic() {
     };
     let e = add_alarm_stacks(&mut app, &plan).unwrap_err();
     assert!(e.to_string().contains("edge stack's alarm topic"), "{e}");
+}
+
+/// The `grpc-eks-alb` example with `alarms` appended, built; its stacks' templates by name.
+fn eks_alb(alarms: &str) -> Vec<(String, Template)> {
+    let text = format!("{}\nalarms:\n{alarms}", crate::grpc_eks::ALB.example);
+    let opts = formwork_assembly::SynthOptions::default();
+    let (_, asm) = crate::load_and_build(text.as_bytes(), &opts).expect("builds");
+    let app = asm.app.expect("in memory");
+    app.synthesize()
+        .expect("synthesizes")
+        .into_iter()
+        .map(|s| (s.name, Template::new(s.template)))
+        .collect()
+}
+
+#[test]
+fn the_eks_blueprint_wires_topic_alarm_stack_and_thresholds() {
+    let stacks = eks_alb("  emails: [oncall@example.com]\n  p99_latency_ms: 250\n");
+    let names: Vec<&str> = stacks.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["greeter", "greeter-services-1", "greeter-alarms-1"]);
+    let platform = &stacks[0].1;
+    platform.resource_count_is("AWS::SNS::Topic", 1);
+    platform.has_resource_properties(
+        "AWS::SNS::Subscription",
+        json!({"Protocol": "email", "Endpoint": "oncall@example.com"}),
+    );
+    platform.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"Namespace": "AWS/WAFV2", "MetricName": "BlockedRequests"}),
+    );
+    let alarms = &stacks[2].1;
+    alarms.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        json!({"MetricName": "TargetResponseTime", "Threshold": 0.25, "Dimensions": [
+            {"Name": "TargetGroup", "Value": {"Fn::GetStackOutput": {
+                "StackName": "greeter-services-1", "OutputName": "GreeterTargetGroupTargetGroupFullName"}}},
+            {"Name": "LoadBalancer", "Value": {"Fn::GetStackOutput": {
+                "StackName": "greeter-services-1", "OutputName": "AlbLoadBalancerFullName"}}}]}),
+    );
+    alarms.resource_count_is("AWS::CloudWatch::Alarm", 5);
+    alarms.resource_count_is("AWS::CloudWatch::Dashboard", 1);
+}
+
+#[test]
+fn the_eks_blueprint_without_alarms_has_no_alarm_stack_topic_or_alarm() {
+    let stacks = eks_alb("  enabled: false\n");
+    let names: Vec<&str> = stacks.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["greeter", "greeter-services-1"]);
+    for (_, t) in &stacks {
+        t.resource_count_is("AWS::SNS::Topic", 0);
+        t.resource_count_is("AWS::CloudWatch::Alarm", 0);
+        assert!(t.find_outputs("FullName").is_empty());
+    }
 }

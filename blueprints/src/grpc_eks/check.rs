@@ -28,6 +28,7 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     );
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
+    cfg.alarms.check("/alarms", &mut errs);
     crate::platform::check_cluster(
         "/cluster",
         &cfg.cluster.version,

@@ -9,7 +9,7 @@ use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
     OriginVerifyHeader, PriceClass, ViewerCertificate,
 };
-use formwork_constructs::core::{App, Env, Error, Expr, Output, Stack};
+use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Stack};
 use formwork_constructs::ec2::{
     self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
 };
@@ -25,11 +25,13 @@ use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::{
     AlbLogPrincipal, Bucket, BucketHandle, BucketProps, CloudFrontLogging,
 };
+use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
 use super::config::{ComputeMode, EksConfig, PriceClassConfig, ServiceConfig};
 use super::dns::{self, StackNames, stack_names};
 use super::{blueprint_name, needs_edge_stack, service_stack_name, shards};
+use crate::alarms;
 use crate::common::pascal;
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 
@@ -40,6 +42,8 @@ struct Shared {
     logs: BucketHandle,
     regional_acl: WebAclHandle,
     edge_acl: Option<WebAclHandle>,
+    /// The alarm topics: in the Region, and in us-east-1 when the edge stack exists.
+    alarm_topics: (Option<Attr<TopicArn>>, Option<Attr<TopicArn>>),
     /// The platform outputs the Kubernetes side reads.
     cluster_name: OutputRef,
     vpc_id: OutputRef,
@@ -68,14 +72,16 @@ pub(super) fn compose(
     let names: Vec<StackNames> = (1..=groups.len())
         .map(|n| stack_names(cfg, zone, n))
         .collect();
-    let (edge_acl, mut viewer_certs) = if needs_edge_stack(cfg) {
-        let (acl, certs) = edge_stack(app, cfg, zone, &names)?;
-        (Some(acl), certs)
+    let (edge_acl, mut viewer_certs, edge_topic) = if needs_edge_stack(cfg) {
+        let (acl, certs, topic) = edge_stack(app, cfg, zone, &names)?;
+        (Some(acl), certs, topic)
     } else {
-        (None, Vec::new())
+        (None, Vec::new(), None)
     };
-    let shared = platform_stack(app, cfg, cidr, edge_acl)?;
+    let mut shared = platform_stack(app, cfg, cidr, edge_acl)?;
+    shared.alarm_topics.1 = edge_topic;
     let mut services = Vec::new();
+    let mut watched = Vec::new();
     let mut endpoint = None;
     viewer_certs.resize(groups.len(), None);
     for (n, ((group, names), viewer)) in
@@ -97,9 +103,24 @@ pub(super) fn compose(
             names,
             viewer,
         };
-        let (host, outs) = service_stack(st, cfg, &shared, &at, &group)?;
+        let (host, outs) = service_stack(st, cfg, &shared, &at, &group, &mut watched)?;
         endpoint.get_or_insert(host);
         services.extend(outs);
+    }
+    if let (Some(topic), edge_topic) = shared.alarm_topics.clone() {
+        alarms::add_alarm_stacks(
+            app,
+            &alarms::AlarmStacks {
+                blueprint: blueprint_name(cfg),
+                app: &cfg.name,
+                region: &cfg.region,
+                tags: &cfg.tags,
+                config: &cfg.alarms,
+                topic,
+                edge_topic,
+                services: watched,
+            },
+        )?;
     }
     Ok(Published {
         cluster_name: shared.cluster_name,
@@ -146,15 +167,23 @@ fn edge_rate(cfg: &EksConfig) -> u64 {
     cfg.edge.as_ref().map(|e| e.rate_limit).unwrap_or(2000)
 }
 
-/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL and, with `dns:`, the viewer
-/// certificate of each service stack's distribution (CloudFront reads certificates from
-/// us-east-1 only).
+/// What the edge stack hands on: its web ACL, each service stack's viewer certificate (with
+/// `dns:`) and the alarm topic in us-east-1.
+type EdgeStack = (
+    WebAclHandle,
+    Vec<Option<CertificateHandle>>,
+    Option<Attr<TopicArn>>,
+);
+
+/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL, the alarm topic there and, with
+/// `dns:`, the viewer certificate of each service stack's distribution (CloudFront reads
+/// certificates from us-east-1 only).
 fn edge_stack(
     app: &mut App,
     cfg: &EksConfig,
     zone: Option<&HostedZone>,
     names: &[StackNames],
-) -> Result<(WebAclHandle, Vec<Option<CertificateHandle>>), Error> {
+) -> Result<EdgeStack, Error> {
     let name = format!("{}-edge", cfg.name);
     let st = stack_with_tags(
         app,
@@ -165,6 +194,8 @@ fn edge_stack(
     )?;
     let mut root = st.root();
     let acl = edge_web_acl(&mut root, cfg)?;
+    let topic =
+        alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &[("EdgeWaf", &acl)])?;
     let mut certs = Vec::new();
     for (i, n) in names.iter().enumerate() {
         let id = format!("ViewerCertificate{}", i + 1);
@@ -176,7 +207,7 @@ fn edge_stack(
         acl.arn.clone(),
         "CLOUDFRONT-scope web ACL for the distributions",
     )?;
-    Ok((acl, certs))
+    Ok((acl, certs, topic))
 }
 
 fn edge_web_acl(
@@ -265,6 +296,11 @@ fn platform_stack(
         None if cfg.edge.is_some() => Some(edge_web_acl(&mut root, cfg)?),
         None => None,
     };
+    let mut acls = vec![("RegionalWaf", &regional_acl)];
+    if let Some(acl) = edge_acl.as_ref().filter(|_| !needs_edge_stack(cfg)) {
+        acls.push(("EdgeWaf", acl));
+    }
+    let alarm_topic = alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &acls)?;
     let subnet_ids = |subnets: &[ec2::SubnetHandle]| {
         Expr::join(",", subnets.iter().map(|s| s.id.expr().clone()).collect())
     };
@@ -332,6 +368,7 @@ fn platform_stack(
         logs,
         regional_acl,
         edge_acl,
+        alarm_topics: (alarm_topic, None),
         cluster_name,
         vpc_id,
     })
@@ -368,6 +405,7 @@ fn service_stack(
     shared: &Shared,
     at: &StackAt<'_>,
     group: &[&ServiceConfig],
+    watched: &mut Vec<alarms::WatchedService>,
 ) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
     let edge = match (&cfg.edge, &shared.edge_acl) {
         (Some(e), Some(acl)) => {
@@ -433,6 +471,7 @@ fn service_stack(
         .unwrap_or_default();
     let auto = cfg.cluster.compute == ComputeMode::AutoMode;
     let mut outputs: Vec<(String, Output)> = Vec::new();
+    let mut targets = Vec::new();
     let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
     for (i, (svc, id)) in group.iter().zip(&ids).enumerate() {
         let mut s = root.child(id)?;
@@ -474,6 +513,7 @@ fn service_stack(
             &tg,
             &extra,
         )?;
+        targets.push((svc.name.as_str(), tg.clone()));
         outputs.push((
             format!("{id}RepositoryUri"),
             Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
@@ -552,6 +592,12 @@ fn service_stack(
     }
     dns::records(&mut root, at.zone, at.names, &alb, distribution.as_ref())?;
     let st = root.stack();
+    let frontend = alarms::WatchedFrontend::new(pascal(st.name()), &alb, distribution.as_ref());
+    watched.extend(
+        targets
+            .iter()
+            .map(|(name, tg)| alarms::WatchedService::new(name, tg, &frontend)),
+    );
     let host = OutputRef::new(st.name(), &endpoint[0].0);
     for (k, o) in endpoint.into_iter().chain(outputs) {
         st.add_output(&k, o)?;

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::alarms::AlarmsConfig;
 use crate::common::{HealthCheckConfig, Tags, VpcConfig};
 pub use crate::common::{HpaConfig, NodesConfig};
 pub use crate::front::{EdgeConfig, PriceClassConfig, WafConfig};
@@ -72,6 +73,11 @@ pub struct EksConfig {
     /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]
     pub tags: Tags,
+    /// CloudWatch alarms and dashboards (stacks `<name>-alarms-<n>`, for `grpc-eks-edge` also
+    /// `<name>-edge-alarms-<n>` in us-east-1), notifying an encrypted SNS topic. Default: on, no
+    /// email subscriptions.
+    #[serde(default)]
+    pub alarms: AlarmsConfig,
 }
 
 fn default_per_stack() -> u32 {

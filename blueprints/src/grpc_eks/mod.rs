@@ -12,6 +12,9 @@
 //!    service an ECR repository, a target group and its listener rules. Values cross stacks as
 //!    typed references: `Fn::GetStackOutput` by default (cross-Region, no exports, custom
 //!    resources or SSM), or parameters that `formwork deploy` fills (`--cross-stack parameters`).
+//! 4. `<name>-alarms-<n>` (and `<name>-edge-alarms-<n>` in us-east-1 for the distributions), unless
+//!    `alarms.enabled` is false: see [`crate::alarms`]. The alarm topics live in `<name>` and
+//!    `<name>-edge`.
 //!
 //! Files: `check.rs` (semantic config checks), `compose.rs` (the stacks), `dns.rs` (each
 //! service stack's hostnames and, with `dns:`, their certificates and records), `workload.rs`
@@ -73,6 +76,11 @@ const EKS_TYPES: &[&str] = &[
     "AWS::WAFv2::WebACLAssociation",
     "AWS::CertificateManager::Certificate",
     "AWS::Route53::RecordSet",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
 ];
 
 /// The `grpc-eks-alb` registry entry.
@@ -106,12 +114,12 @@ pub fn schema_alb() -> Value {
     s["properties"]["blueprint"] =
         json!({"const": "grpc-eks-alb", "description": "Always `grpc-eks-alb`."});
     if let Some(p) = s["properties"].as_object_mut() {
-        p.remove("edge");
+        p.shift_remove("edge");
     }
     if let Some(d) = s.get_mut("$defs").and_then(Value::as_object_mut) {
-        d.remove("EdgeConfig");
-        d.remove("PriceClassConfig");
-        d.remove("EksBlueprintName");
+        d.shift_remove("EdgeConfig");
+        d.shift_remove("PriceClassConfig");
+        d.shift_remove("EksBlueprintName");
     }
     s
 }
@@ -128,7 +136,7 @@ pub fn schema_edge() -> Value {
         r.push(json!("edge"));
     }
     if let Some(d) = s.get_mut("$defs").and_then(Value::as_object_mut) {
-        d.remove("EksBlueprintName");
+        d.shift_remove("EksBlueprintName");
     }
     s
 }
@@ -159,9 +167,17 @@ pub fn stack_names(cfg: &EksConfig) -> Vec<String> {
         out.push(format!("{}-edge", cfg.name));
     }
     out.push(cfg.name.clone());
-    for i in 0..shards(cfg).len() {
+    let stacks = shards(cfg).len();
+    for i in 0..stacks {
         out.push(service_stack_name(cfg, i + 1));
     }
+    let edge_distributions = if needs_edge_stack(cfg) { stacks } else { 0 };
+    out.extend(crate::alarms::alarm_stack_names(
+        &cfg.name,
+        &cfg.alarms,
+        cfg.services.len(),
+        edge_distributions,
+    ));
     out
 }
 
