@@ -45,6 +45,11 @@ codes! {
     ElbNoSslPolicy = "FW-ELB-004",
     ElbLegacySslPolicy = "FW-ELB-005",
     ElbGrpcBehindL4 = "FW-ELB-006",
+    FnReference = "FW-FN-001",
+    FnText = "FW-FN-002",
+    FnChoice = "FW-FN-003",
+    GraphResourceCycle = "FW-GRAPH-001",
+    GraphConditionCycle = "FW-GRAPH-002",
     GrpcNoHttp2 = "FW-GRPC-001",
     GrpcMethods = "FW-GRPC-002",
     GrpcNonHttpsOrigin = "FW-GRPC-003",
@@ -147,8 +152,8 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Every family's rules.
-fn families() -> [&'static [Rule]; 10] {
-    use super::rules::{cloudfront, ecs, eks, elbv2, limits, refs, security, waf};
+fn families() -> [&'static [Rule]; 12] {
+    use super::rules::{cloudfront, ecs, eks, elbv2, fns, graph, limits, refs, security, waf};
     [
         super::engine::LOAD,
         super::engine::SCHEMA,
@@ -156,6 +161,8 @@ fn families() -> [&'static [Rule]; 10] {
         ecs::RULES,
         eks::RULES,
         elbv2::RULES,
+        fns::RULES,
+        graph::RULES,
         limits::RULES,
         refs::RULES,
         security::RULES,

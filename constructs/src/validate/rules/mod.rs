@@ -11,6 +11,8 @@ pub mod cloudfront;
 pub mod ecs;
 pub mod eks;
 pub mod elbv2;
+pub mod fns;
+pub mod graph;
 pub mod limits;
 pub mod refs;
 pub mod security;
