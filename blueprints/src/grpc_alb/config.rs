@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::alarms::AlarmsConfig;
 use crate::common::{HealthCheckConfig, Tags, VpcConfig};
 
 /// Names this blueprint in the config's first key.
@@ -52,6 +53,10 @@ pub struct GrpcAlbConfig {
     /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]
     pub tags: Tags,
+    /// CloudWatch alarms and dashboards (stacks `<name>-alarms-<n>`), notifying an encrypted SNS
+    /// topic in `<name>`. Default: on, no email subscriptions.
+    #[serde(default)]
+    pub alarms: AlarmsConfig,
 }
 
 /// One gRPC service (a Kubernetes Deployment behind its own target group).

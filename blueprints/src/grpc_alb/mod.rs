@@ -1,4 +1,6 @@
-//! `grpc-alb`: VPC + ECR + an internet-facing ALB with one gRPC target group per service.
+//! `grpc-alb`: VPC + ECR + an internet-facing ALB with one gRPC target group per service, in
+//! the stack `<name>`; then, unless `alarms.enabled` is false, `<name>-alarms-<n>` (see
+//! [`crate::alarms`]; the topic is in `<name>`).
 
 mod config;
 
@@ -17,6 +19,7 @@ use serde_json::Value;
 
 pub use config::{AlbServiceConfig, BlueprintName, GrpcAlbConfig};
 
+use crate::alarms;
 use crate::common::{check_name, check_service_names, check_tags, pascal};
 use crate::config::ConfigError;
 use formwork_assembly::{Assembly, SynthOptions};
@@ -53,6 +56,12 @@ pub const BLUEPRINT: Blueprint = Blueprint {
         "AWS::WAFv2::WebACLAssociation",
         "AWS::CertificateManager::Certificate",
         "AWS::Route53::RecordSet",
+        "AWS::CloudWatch::Alarm",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::KMS::Key",
+        "AWS::SNS::Topic",
+        "AWS::SNS::TopicPolicy",
+        "AWS::SNS::Subscription",
     ],
 };
 
@@ -85,6 +94,7 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     }
     cfg.vpc.check("/vpc", &mut errs);
     check_tags("/tags", &cfg.tags, &mut errs);
+    cfg.alarms.check("/alarms", &mut errs);
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     check_service_names(&names, &mut errs);
     let mut seen_grpc = std::collections::BTreeMap::new();
@@ -208,7 +218,11 @@ fn compose(
     {
         e.add_depends_on(policy);
     }
-    WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;
+    let acl = WebAcl::for_alb(&mut root, "AlbWaf", &alb.arn, WebAclProps::default())?;
+    let topic =
+        alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &[("AlbWaf", &acl)])?;
+    let frontend = alarms::WatchedFrontend::new(format!("{}Alb", pascal(&cfg.name)), &alb, None);
+    let mut watched = Vec::new();
     // With `dns:`: `<name>.<zone>` → the ALB, on a certificate requested for it (unless given).
     let host = zone.map(|z| crate::dns::stack_name_in_zone(&cfg.name, 1, z));
     let certificate = match (&cfg.certificate_arn, zone, &host) {
@@ -300,6 +314,7 @@ fn compose(
             &tg,
             &[],
         )?;
+        watched.push(alarms::WatchedService::new(&svc.name, &tg, &frontend));
         svc_outputs.push((
             format!("{id}RepositoryUri"),
             Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
@@ -318,6 +333,21 @@ fn compose(
     }
     for (k, o) in svc_outputs {
         stack.add_output(&k, o)?;
+    }
+    if let Some(topic) = topic {
+        alarms::add_alarm_stacks(
+            app,
+            &alarms::AlarmStacks {
+                blueprint: "grpc-alb",
+                app: &cfg.name,
+                region: &cfg.region,
+                tags: &cfg.tags,
+                config: &cfg.alarms,
+                topic,
+                edge_topic: None,
+                services: watched,
+            },
+        )?;
     }
     Ok(())
 }
