@@ -354,6 +354,47 @@ fn deploy_dry_run_of_the_whole_path_needs_no_parameter() {
     settings().bind(|| insta::assert_snapshot!("deploy_dry_run_whole_path", stdout));
 }
 
+/// `grpc-ecs-edge`'s one-command path, dry: the images are built and pushed right after the
+/// platform stack (which creates the repositories) and before the service stack (whose ECS
+/// services need them); no cluster step; the public smoke test ends it.
+#[test]
+fn deploy_dry_run_of_ecs_pushes_images_before_the_services() {
+    let d = temp_dir("deploy-dry-run-ecs");
+    let example = formwork_blueprints::find("grpc-ecs-edge").unwrap().example;
+    std::fs::write(d.join("ecs.yaml"), example).unwrap();
+    assert_eq!(
+        formwork(&d, &["synth", "-c", "ecs.yaml", "-o", "out"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = formwork(&d, &["deploy", "--dry-run", "out/", "--build"]);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let at = |needle: &str| {
+        stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("missing `{needle}`:\n{stdout}"))
+    };
+    let platform = at("cloudformation deploy --region eu-west-1 --stack-name shop --template-file");
+    let build = at("docker build --platform linux/arm64");
+    let push = at("docker push");
+    let services = at("cloudformation deploy --region eu-west-1 --stack-name shop-services-1");
+    let smoke = at("FormworkSmokeTest");
+    assert!(
+        platform < build && build < push && push < services && services < smoke,
+        "{stdout}"
+    );
+    for absent in ["kubectl", "helm", "eks update-kubeconfig"] {
+        assert!(
+            !stdout.contains(absent),
+            "`{absent}` in an ECS deploy:\n{stdout}"
+        );
+    }
+    settings().bind(|| insta::assert_snapshot!("deploy_dry_run_ecs", stdout));
+}
+
 #[test]
 fn deploy_without_aws_cli_says_how_to_install() {
     let d = temp_dir("deploy-no-aws");

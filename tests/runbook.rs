@@ -147,6 +147,7 @@ fn assembly(self_managed: bool) -> Assembly {
             }),
             lattice: None,
             dns_records: vec![],
+            ecs: None,
         }),
         app: None,
     }

@@ -15,7 +15,7 @@ pub struct RunbookSpec {
     pub title: String,
     /// Services whose images are built, pushed and deployed.
     pub services: Vec<ServiceStep>,
-    /// The EKS cluster.
+    /// The cluster (EKS; with `ecs`, the ECS cluster).
     pub cluster: ClusterStep,
     /// The public endpoint clients call; `None` when there is none (VPC Lattice services are
     /// reached inside the VPC, see `lattice`).
@@ -28,6 +28,21 @@ pub struct RunbookSpec {
     /// this config): each name → the value of a stack output.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns_records: Vec<DnsRecord>,
+    /// ECS instead of Kubernetes: the stacks create the services themselves, so there are no
+    /// cluster steps; the images are pushed right after the stack that creates their
+    /// repositories, before the stacks whose services run them. `None` for Kubernetes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecs: Option<EcsStep>,
+}
+
+/// The ECS part of the runbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcsStep {
+    /// The stack output holding the ECS cluster's name.
+    pub cluster: OutputRef,
+    /// Per service, in `services` order: the stack output holding the ECS service's name.
+    pub services: Vec<OutputRef>,
 }
 
 /// One DNS record to create: `name` CNAME (or Route 53 alias) to the value of `target`.
@@ -65,7 +80,8 @@ pub struct ServiceStep {
     pub port: u16,
 }
 
-/// The EKS cluster.
+/// The cluster: EKS, or ECS when the runbook has `ecs` (then only `name`, `region` and
+/// `image_platform` apply).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterStep {

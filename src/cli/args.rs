@@ -114,9 +114,11 @@ pub struct DeployArgs {
     /// Run `kubectl apply -f DIR/k8s-resolved -R` after the stacks.
     #[arg(long)]
     pub apply_k8s: bool,
-    /// After the stacks, build each service image (`docker build --platform` of the nodes), log
-    /// in to ECR and push it under the configured tag; refuses to push over an existing tag of an
-    /// IMMUTABLE repository.
+    /// Right after the stack that creates the ECR repositories (EKS: after the stacks; ECS:
+    /// before the service stacks, which need the images), build each service image (`docker
+    /// build --platform` of the nodes or tasks), log in to ECR and push it under the configured
+    /// tag; refuses to push over an existing tag of an IMMUTABLE repository. For ECS the public
+    /// smoke test follows the stacks.
     #[arg(long)]
     pub build: bool,
     /// Compare with this out dir instead of the deployed templates (offline; with --dry-run it

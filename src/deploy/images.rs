@@ -1,4 +1,5 @@
-//! `formwork deploy --build`: after the stacks (they create the ECR repositories), per service
+//! `formwork deploy --build`: right after the last stack that creates an ECR repository (for
+//! ECS before the stacks whose services run the images; for EKS after the stacks), per service
 //! of the runbook: build its image for the nodes' architecture, log in to ECR once per
 //! registry, and push it under the configured tag — refusing, before anything is built, to push
 //! over a tag that already exists in an `IMMUTABLE` repository.
@@ -39,6 +40,16 @@ impl Image {
             None => format!("<repository of {}", &self.uri[1..]),
         }
     }
+}
+
+/// The index of the stack after which the images are built: the last one that creates a
+/// service's repository (an ECS service stack needs its image before it deploys; for the EKS
+/// blueprints that is the last service stack). `None` without a runbook or services.
+pub(super) fn after_stack(asm: &Assembly) -> Option<usize> {
+    let rb = asm.runbook.as_ref()?;
+    asm.stacks
+        .iter()
+        .rposition(|st| rb.services.iter().any(|s| s.repository.stack == st.name))
 }
 
 /// Builds and pushes every service image of the runbook. Returns the `uri:tag` pushed.

@@ -209,15 +209,26 @@ pub fn deploy(
     preflight(&mut ctx, &asm)?;
     let plans = plan(&mut ctx, &asm, previous.as_ref())?;
     let mut report = DeployReport::default();
-    for (st, plan) in asm.stacks.iter().zip(plans) {
+    let images_after = opts.build.then(|| images::after_stack(&asm)).flatten();
+    for (i, (st, plan)) in asm.stacks.iter().zip(plans).enumerate() {
         report
             .stacks
             .push(stack::deploy_stack(&mut ctx, &asm, st, plan)?);
+        if images_after == Some(i) {
+            report.images = images::build_and_push(&mut ctx, &asm)?;
+        }
     }
-    if opts.build {
+    if opts.build && images_after.is_none() {
         report.images = images::build_and_push(&mut ctx, &asm)?;
     }
     report.k8s_resolved = k8s::resolve_k8s(&mut ctx, &asm)?;
+    // ECS: the stacks ran the services; with --build (images, stacks: the whole path) the public
+    // smoke test follows, as `--apply-k8s` ends with it for Kubernetes.
+    if let Some(rb) = asm.runbook.as_ref().filter(|r| r.ecs.is_some())
+        && opts.build
+    {
+        smoke::run(&mut ctx, &asm, rb)?;
+    }
     Ok(report)
 }
 

@@ -1,4 +1,4 @@
-//! The public smoke test of `formwork deploy --apply-k8s`, the same check `DEPLOY.md` prints: per
+//! The public smoke test of `formwork deploy --apply-k8s` (ECS: `--build`), the same check `DEPLOY.md` prints: per
 //! service, `curl --http2` POSTs an empty gRPC call to `/<its first routed gRPC service>/
 //! FormworkSmokeTest`, a method no server has. Only the gRPC server itself answers that with
 //! `grpc-status: 12` (Unimplemented), so the answer proves TLS, the edge, the WAFs, the origin
@@ -51,9 +51,21 @@ pub(super) fn run(ctx: &mut Ctx<'_>, asm: &Assembly, rb: &RunbookSpec) -> Result
         if !last.is_empty() {
             return Err(DeployError::Command {
                 message: format!(
-                    "smoke test `{what}` failed after {ATTEMPTS} calls; the last answer:\n{last}\n  403/404: the route or the origin check (is `{g}` in the service's grpc_services?); 502/503 or grpc-status 14: no healthy target (kubectl -n {} get pods); a TLS error: the certificate's names. Resume with `formwork deploy {} --apply-k8s`",
-                    svc.namespace,
-                    ctx.opts.dir.display()
+                    "smoke test `{what}` failed after {ATTEMPTS} calls; the last answer:\n{last}\n  403/404: the route or the origin check (is `{g}` in the service's grpc_services?); 502/503 or grpc-status 14: no healthy target ({}); a TLS error: the certificate's names. Resume with `formwork deploy {} {}`",
+                    if rb.ecs.is_some() {
+                        format!(
+                            "aws ecs describe-services --cluster {} --services <{}'s service>",
+                            rb.cluster.name, svc.name
+                        )
+                    } else {
+                        format!("kubectl -n {} get pods", svc.namespace)
+                    },
+                    ctx.opts.dir.display(),
+                    if rb.ecs.is_some() {
+                        "--build"
+                    } else {
+                        "--apply-k8s"
+                    }
                 ),
             });
         }

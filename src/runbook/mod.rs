@@ -209,6 +209,22 @@ fn check(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> Vec<String> {
     {
         e.push("lattice: service_network and gateway_namespace are required".to_owned());
     }
+    if let Some(ecs) = &spec.ecs {
+        check_output(asm, "ecs.cluster", &ecs.cluster, &mut e);
+        if ecs.services.len() != spec.services.len() {
+            e.push(format!(
+                "ecs.services: {} service outputs for {} services",
+                ecs.services.len(),
+                spec.services.len()
+            ));
+        }
+        for (i, o) in ecs.services.iter().enumerate() {
+            check_output(asm, &format!("ecs.services[{i}]"), o, &mut e);
+        }
+        if spec.endpoint.is_none() {
+            e.push("ecs: an endpoint is required".to_owned());
+        }
+    }
     if spec.cluster.name.is_empty() || spec.cluster.region.is_empty() {
         e.push("cluster: name and region are required".to_owned());
     }
@@ -234,6 +250,24 @@ struct View {
     has_helm_values: bool,
     lattice: Option<LatticeView>,
     dns_records: Vec<DnsRecordView>,
+    /// ECS: the stacks deployed after the images (the service stacks); `stacks` then holds only
+    /// those up to the one with the repositories. Empty without ECS.
+    later_stacks: Vec<StackView>,
+    ecs: Option<EcsView>,
+}
+
+#[derive(Serialize)]
+struct EcsView {
+    cluster_var: String,
+    cluster_lookup: String,
+    region: String,
+    services: Vec<EcsServiceView>,
+}
+
+#[derive(Serialize)]
+struct EcsServiceView {
+    var: String,
+    lookup: String,
 }
 
 #[derive(Serialize)]
@@ -272,6 +306,8 @@ struct OperatorVar {
 
 #[derive(Serialize)]
 struct StackView {
+    /// 1-based position in the deploy order.
+    index: usize,
     name: String,
     region: String,
     template: String,
@@ -336,6 +372,20 @@ struct EndpointView {
 
 impl View {
     fn new(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> View {
+        let mut v = View::build(asm, spec, out_dir);
+        if spec.ecs.is_some() {
+            // The images go right after the last stack that creates a repository.
+            let split = asm
+                .stacks
+                .iter()
+                .rposition(|st| spec.services.iter().any(|s| s.repository.stack == st.name))
+                .map_or(v.stacks.len(), |i| i + 1);
+            v.later_stacks = v.stacks.split_off(split);
+        }
+        v
+    }
+
+    fn build(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> View {
         let out = out_dir.trim_end_matches('/').to_owned();
         let mut operator_vars = BTreeMap::new();
         for s in &asm.stacks {
@@ -411,9 +461,11 @@ impl View {
             stacks: asm
                 .stacks
                 .iter()
-                .map(|s| {
+                .enumerate()
+                .map(|(i, s)| {
                     let region = s.region.clone().unwrap_or_default();
                     StackView {
+                        index: i + 1,
                         name: sh_quote(&s.name),
                         region: sh_quote(&region),
                         template: sh_quote(&format!("{out}/{}", s.template)),
@@ -516,6 +568,20 @@ impl View {
                     why: r.why.clone(),
                 })
                 .collect(),
+            later_stacks: Vec::new(),
+            ecs: spec.ecs.as_ref().map(|e| EcsView {
+                cluster_var: e.cluster.output.clone(),
+                cluster_lookup: output_lookup(asm, &e.cluster),
+                region: sh_quote(asm.region_of(&e.cluster.stack)),
+                services: e
+                    .services
+                    .iter()
+                    .map(|o| EcsServiceView {
+                        var: o.output.clone(),
+                        lookup: output_lookup(asm, o),
+                    })
+                    .collect(),
+            }),
             lattice: spec.lattice.as_ref().map(|l| LatticeView {
                 service_network: sh_quote(&l.service_network),
                 gateway_namespace: sh_quote(&l.gateway_namespace),

@@ -51,7 +51,6 @@ struct Shared {
 }
 
 /// The outputs the runbook and `formwork deploy` read, each named once, here.
-#[allow(dead_code, reason = "the runbook reads them (next commit)")]
 pub(super) struct Published {
     /// The ECS cluster's name.
     pub cluster_name: OutputRef,
@@ -62,7 +61,6 @@ pub(super) struct Published {
 }
 
 /// One service's outputs.
-#[allow(dead_code, reason = "the runbook reads them (next commit)")]
 pub(super) struct ServiceOutputs {
     pub repository: OutputRef,
     pub target_group: OutputRef,

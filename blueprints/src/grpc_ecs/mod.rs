@@ -17,11 +17,13 @@
 //!    rules, a Fargate task definition with its execution and task roles, the ECS service
 //!    (circuit breaker with rollback, ECS Exec off) and its Application Auto Scaling.
 //!
-//! Files: `config.rs`, `check.rs` (semantic config checks), `compose.rs` (the stacks).
+//! Files: `config.rs`, `check.rs` (semantic config checks), `compose.rs` (the stacks),
+//! `runbook.rs` (the runbook spec: images, services to wait for, endpoint, DNS records).
 
 mod check;
 mod compose;
 mod config;
+mod runbook;
 
 use formwork_assembly::{Assembly, SynthOptions};
 use formwork_constructs::core::App;
@@ -161,8 +163,10 @@ pub fn build(cfg: &EcsConfig, opts: &SynthOptions) -> Result<Assembly, Vec<Confi
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
     let mut app = App::new();
-    let _published = compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
-    crate::assemble::assemble(blueprint_name(cfg), app, opts)
+    let published = compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
+    let mut asm = crate::assemble::assemble(blueprint_name(cfg), app, opts)?;
+    asm.set_runbook(runbook::runbook(cfg, &published));
+    Ok(asm)
 }
 
 pub(crate) fn blueprint_name(cfg: &EcsConfig) -> &'static str {

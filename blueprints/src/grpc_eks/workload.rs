@@ -145,6 +145,7 @@ pub(super) fn add_workload(
         } else {
             dns_records(cfg)
         },
+        ecs: None,
     });
     Ok(())
 }

@@ -196,6 +196,7 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
             callers,
         }),
         dns_records: vec![],
+        ecs: None,
     };
     Ok((files, used, spec))
 }

@@ -35,6 +35,7 @@ pub(super) fn runbook(platform: &str) -> RunbookSpec {
         endpoint: None,
         lattice: None,
         dns_records: vec![],
+        ecs: None,
     }
 }
 
