@@ -114,8 +114,8 @@ pub struct DeployArgs {
     /// Run `kubectl apply -f DIR/k8s-resolved -R` after the stacks.
     #[arg(long)]
     pub apply_k8s: bool,
-    /// Right after the stack that creates the ECR repositories (EKS: after the stacks; ECS:
-    /// before the service stacks, which need the images), build each service image (`docker
+    /// After the stacks (ECS: right after the stack that creates the ECR repositories, before
+    /// the service stacks, which need the images), build each service image (`docker
     /// build --platform` of the nodes or tasks), log in to ECR and push it under the configured
     /// tag; refuses to push over an existing tag of an IMMUTABLE repository. For ECS the public
     /// smoke test follows the stacks.

@@ -1,5 +1,5 @@
-//! `formwork deploy --build`: right after the last stack that creates an ECR repository (for
-//! ECS before the stacks whose services run the images; for EKS after the stacks), per service
+//! `formwork deploy --build`: after the stacks (for ECS right after the last stack that creates
+//! an ECR repository, before the stacks whose services run the images), per service
 //! of the runbook: build its image for the nodes' architecture, log in to ECR once per
 //! registry, and push it under the configured tag — refusing, before anything is built, to push
 //! over a tag that already exists in an `IMMUTABLE` repository.
@@ -42,11 +42,12 @@ impl Image {
     }
 }
 
-/// The index of the stack after which the images are built: the last one that creates a
-/// service's repository (an ECS service stack needs its image before it deploys; for the EKS
-/// blueprints that is the last service stack). `None` without a runbook or services.
+/// For ECS, the index of the stack after which the images are built: the last one that creates
+/// a service's repository (an ECS service stack needs its image before it deploys). `None`
+/// otherwise: the images follow all stacks (Kubernetes pulls them only once the manifests are
+/// applied).
 pub(super) fn after_stack(asm: &Assembly) -> Option<usize> {
-    let rb = asm.runbook.as_ref()?;
+    let rb = asm.runbook.as_ref().filter(|r| r.ecs.is_some())?;
     asm.stacks
         .iter()
         .rposition(|st| rb.services.iter().any(|s| s.repository.stack == st.name))

@@ -161,7 +161,6 @@ fn platform_stack(
             azs: cfg.vpc.azs,
             nat_gateways: cfg.vpc.nat_gateways,
             kubernetes_subnet_tags: false,
-            ..VpcProps::default()
         },
     )?;
     let cluster = Cluster::new(
