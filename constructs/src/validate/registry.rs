@@ -45,6 +45,8 @@ codes! {
     ElbNoSslPolicy = "FW-ELB-004",
     ElbLegacySslPolicy = "FW-ELB-005",
     ElbGrpcBehindL4 = "FW-ELB-006",
+    ElbNoCertificates = "FW-ELB-007",
+    EvtScheduleExpression = "FW-EVT-001",
     FnReference = "FW-FN-001",
     FnText = "FW-FN-002",
     FnChoice = "FW-FN-003",
@@ -152,8 +154,10 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Every family's rules.
-fn families() -> [&'static [Rule]; 12] {
-    use super::rules::{cloudfront, ecs, eks, elbv2, fns, graph, limits, refs, security, waf};
+fn families() -> [&'static [Rule]; 13] {
+    use super::rules::{
+        cloudfront, ecs, eks, elbv2, events, fns, graph, limits, refs, security, waf,
+    };
     [
         super::engine::LOAD,
         super::engine::SCHEMA,
@@ -161,6 +165,7 @@ fn families() -> [&'static [Rule]; 12] {
         ecs::RULES,
         eks::RULES,
         elbv2::RULES,
+        events::RULES,
         fns::RULES,
         graph::RULES,
         limits::RULES,

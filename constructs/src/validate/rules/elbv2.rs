@@ -294,6 +294,25 @@ fn tls_listeners<'a>(ctx: &Ctx<'a>) -> Vec<(&'a str, String, &'a Map<String, Val
         .collect()
 }
 
+fn no_certificates(ctx: &mut Ctx<'_>) {
+    for (id, proto, p) in tls_listeners(ctx) {
+        let none = match p.get("Certificates") {
+            None => true,
+            Some(Value::Array(a)) => a.is_empty(),
+            Some(_) => false,
+        };
+        if none {
+            ctx.emit(
+                Code::ElbNoCertificates,
+                Some(id),
+                "/Properties",
+                format!("{proto} listener without Certificates: the listener is refused (a certificate is required for HTTPS and TLS)"),
+                "add Certificates: [{CertificateArn: <ACM certificate ARN>}] (more with AWS::ElasticLoadBalancingV2::ListenerCertificate)",
+            );
+        }
+    }
+}
+
 fn no_ssl_policy(ctx: &mut Ctx<'_>) {
     for (id, proto, p) in tls_listeners(ctx) {
         if p.get("SslPolicy").is_none() {
@@ -458,6 +477,15 @@ pub(crate) const RULES: &[Rule] = &[
         fix: "split services across ALBs or request an increase.",
         source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html",
         check: Check::Fn(target_groups_quota),
+    },
+    Rule {
+        code: Code::ElbNoCertificates,
+        severity: Severity::Error,
+        summary: "HTTPS/TLS listener without Certificates",
+        what: "an ELBv2 listener with `Protocol: HTTPS` (ALB) or `TLS` (NLB) needs a default certificate in `Certificates` (exactly one; extra ones go in `AWS::ElasticLoadBalancingV2::ListenerCertificate`); without it the listener is refused. Checked for literal protocols; cfn-lint E3676.",
+        fix: "`Certificates: [{CertificateArn: !Ref Certificate}]` with an ACM certificate of the load balancer's Region.",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listener.html; https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html",
+        check: Check::Fn(no_certificates),
     },
 ];
 

@@ -11,6 +11,7 @@ pub mod cloudfront;
 pub mod ecs;
 pub mod eks;
 pub mod elbv2;
+pub mod events;
 pub mod fns;
 pub mod graph;
 pub mod limits;
