@@ -1,6 +1,8 @@
 //! Runs the validation corpus under `tests/validate/`:
 //! * `bad/*.yaml` — one pitfall each; the first line `# expect: CODE[, CODE]` lists the exact set
-//!   of codes the file must raise (an optional `# region: R` line sets the stack region);
+//!   of codes the file must raise (an optional `# region: R` line sets the stack region, an
+//!   optional `# severity: S` requires every finding to have severity S, and `# mentions: TEXT`
+//!   requires a message containing TEXT);
 //! * `good/*` — must raise nothing at all (no error, no warning, no info); a `# passes: CODES`
 //!   line lists rules the file exercises without tripping them;
 //! * limit rules (which need huge templates) are generated here.
@@ -162,6 +164,20 @@ fn corpus_bad_good_and_coverage() {
         if want != got {
             problems.push(format!(
                 "{}: expected {want:?}, got {got:?}\n{}",
+                p.display(),
+                validate::render_human(&d)
+            ));
+        }
+        if let Some(sev) = header(&text, "severity")
+            && let Some(d) = d.iter().find(|d| d.severity.as_str() != sev)
+        {
+            problems.push(format!("{}: expected {sev}s only, got {}", p.display(), d.render()));
+        }
+        if let Some(m) = header(&text, "mentions")
+            && !d.iter().any(|d| d.message.contains(&m))
+        {
+            problems.push(format!(
+                "{}: no message mentions {m:?}\n{}",
                 p.display(),
                 validate::render_human(&d)
             ));

@@ -17,6 +17,7 @@ pub mod graph;
 pub mod limits;
 pub mod refs;
 pub mod security;
+pub mod values;
 pub mod waf;
 
 /// What the rules see: the template plus a few indexes, and where diagnostics go.

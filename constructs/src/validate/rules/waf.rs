@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Ctx, lit_str};
+use super::Ctx;
 use crate::validate::diagnostic::Severity;
 use crate::validate::registry::{Check, Code, Rule};
 
@@ -17,24 +17,40 @@ const SCOPED: &[&str] = &[
     "AWS::WAFv2::RuleGroup",
 ];
 
-/// The scope of a WAFv2 web ACL referenced by `v`: via the template (`Ref`/`GetAtt` to a
-/// `AWS::WAFv2::WebACL` with a literal Scope), or a literal ARN (`…:global/webacl/…` or
-/// `…:regional/webacl/…`). `None` when unknown (parameters, imports…).
-fn acl_scope(ctx: &Ctx<'_>, v: &Value) -> Option<String> {
-    if let Some(s) = v.as_str() {
-        if s.contains(":global/webacl/") {
-            return Some("CLOUDFRONT".into());
-        }
-        if s.contains(":regional/webacl/") {
-            return Some("REGIONAL".into());
-        }
-        return None;
+/// The scope a value names: a literal `CLOUDFRONT`/`REGIONAL`, or a web ACL ARN
+/// (`…:global/webacl/…` is CLOUDFRONT, `…:regional/webacl/…` REGIONAL).
+fn scope_of_str(s: &str) -> Option<&'static str> {
+    if s.eq_ignore_ascii_case("CLOUDFRONT") || s.contains(":global/webacl/") {
+        Some("CLOUDFRONT")
+    } else if s.eq_ignore_ascii_case("REGIONAL") || s.contains(":regional/webacl/") {
+        Some("REGIONAL")
+    } else {
+        None
     }
+}
+
+/// The `Scope` value of the `AWS::WAFv2::WebACL` of this template that `v` references.
+fn acl_scope_value<'a>(ctx: &Ctx<'a>, v: &Value) -> Option<&'a Value> {
     let id = ctx.target(v)?;
     if ctx.type_of(id) != Some("AWS::WAFv2::WebACL") {
         return None;
     }
-    lit_str(ctx.props(id)?.get("Scope")).map(str::to_ascii_uppercase)
+    ctx.props(id)?.get("Scope")
+}
+
+/// The scope of one choice of a web ACL reference: an ARN literal, or a `Ref`/`GetAtt` to a
+/// web ACL with a literal Scope. `None` when unknown (imports, other functions).
+fn acl_scope(ctx: &Ctx<'_>, v: &Value) -> Option<&'static str> {
+    match v {
+        Value::String(s) => scope_of_str(s),
+        _ => scope_of_str(acl_scope_value(ctx, v)?.as_str()?),
+    }
+}
+
+/// The value to judge for a web ACL reference `v`: the referenced ACL's `Scope` (itself maybe a
+/// parameter or a condition) when `v` names a web ACL of the template directly, else `v`.
+fn acl_subject<'a>(ctx: &Ctx<'a>, v: &'a Value) -> &'a Value {
+    acl_scope_value(ctx, v).unwrap_or(v)
 }
 
 /// The region of an ACM certificate ARN literal.
@@ -52,15 +68,16 @@ fn cloudfront_scope_region(ctx: &mut Ctx<'_>) {
     };
     for ty in SCOPED {
         for (id, p) in ctx.of_type(ty) {
-            if lit_str(p.get("Scope")).is_some_and(|s| s.eq_ignore_ascii_case("CLOUDFRONT")) {
-                ctx.emit(
-                    Code::WafCloudfrontScopeRegion,
-                    Some(id),
-                    "/Properties/Scope",
-                    format!("Scope CLOUDFRONT in a stack in {region}: CloudFront-scope WAF resources can only be created in us-east-1 (\"The scope is not valid\")"),
-                    "create the CLOUDFRONT web ACL in a us-east-1 stack and pass its ARN to this stack as a parameter",
-                );
-            }
+            let Some(scope) = p.get("Scope") else { continue };
+            ctx.judge(
+                Code::WafCloudfrontScopeRegion,
+                id,
+                "/Properties/Scope",
+                scope,
+                |_, v| v.as_str().map(|s| s.eq_ignore_ascii_case("CLOUDFRONT")),
+                |_| format!("Scope CLOUDFRONT in a stack in {region}: CloudFront-scope WAF resources can only be created in us-east-1 (\"The scope is not valid\")"),
+                "create the CLOUDFRONT web ACL in a us-east-1 stack and pass its ARN to this stack as a parameter",
+            );
         }
     }
 }
@@ -75,21 +92,33 @@ fn distribution_configs<'a>(ctx: &Ctx<'a>) -> Vec<(&'a str, &'a Value)> {
 
 fn regional_acl_on_cloudfront(ctx: &mut Ctx<'_>) {
     for (id, dc) in distribution_configs(ctx) {
-        if let Some(w) = dc.get("WebACLId")
-            && acl_scope(ctx, w).as_deref() == Some("REGIONAL")
-        {
-            ctx.emit(
-                Code::WafRegionalAclOnCloudfront,
-                Some(id),
-                "/Properties/DistributionConfig/WebACLId",
-                "WebACLId points at a REGIONAL web ACL; CloudFront needs a CLOUDFRONT-scope ACL (created in us-east-1)",
-                "create a separate Scope: CLOUDFRONT web ACL in us-east-1 and use its ARN",
-            );
-        }
+        let Some(w) = dc.get("WebACLId") else { continue };
+        let subject = acl_subject(ctx, w);
+        ctx.judge(
+            Code::WafRegionalAclOnCloudfront,
+            id,
+            "/Properties/DistributionConfig/WebACLId",
+            subject,
+            |ctx, v| acl_scope(ctx, v).map(|s| s == "REGIONAL"),
+            |_| "WebACLId points at a REGIONAL web ACL; CloudFront needs a CLOUDFRONT-scope ACL (created in us-east-1)".to_owned(),
+            "create a separate Scope: CLOUDFRONT web ACL in us-east-1 and use its ARN",
+        );
     }
 }
 
+/// Is this choice of a viewer certificate outside us-east-1? A literal ARN says its region; a
+/// certificate created by this stack is in the stack's region (when known).
+fn cert_outside_us_east_1(ctx: &Ctx<'_>, v: &Value) -> Option<bool> {
+    if let Some(s) = v.as_str() {
+        return arn_region(s).map(|r| r != "us-east-1");
+    }
+    let cert = ctx.target(v)?;
+    (ctx.type_of(cert) == Some("AWS::CertificateManager::Certificate")).then_some(())?;
+    ctx.region.map(|r| r != "us-east-1")
+}
+
 fn certificate_region(ctx: &mut Ctx<'_>) {
+    let region = ctx.region.unwrap_or("").to_owned();
     for (id, dc) in distribution_configs(ctx) {
         let Some(c) = dc
             .get("ViewerCertificate")
@@ -97,46 +126,36 @@ fn certificate_region(ctx: &mut Ctx<'_>) {
         else {
             continue;
         };
-        let ptr = "/Properties/DistributionConfig/ViewerCertificate/AcmCertificateArn";
-        if let Some(r) = c.as_str().and_then(arn_region) {
-            if r != "us-east-1" {
-                ctx.emit(
-                    Code::WafCertificateRegion,
-                    Some(id),
-                    ptr,
-                    format!("the viewer certificate is in {r}; CloudFront only uses ACM certificates from us-east-1"),
-                    "request or import the certificate in us-east-1 and use that ARN",
-                );
-            }
-        } else if let Some(cert) = ctx.target(c)
-            && ctx.type_of(cert) == Some("AWS::CertificateManager::Certificate")
-            && let Some(region) = ctx.region
-            && region != "us-east-1"
-        {
-            let msg = format!(
-                "the viewer certificate {cert} is created by this stack in {region}; CloudFront only uses ACM certificates from us-east-1"
-            );
-            ctx.emit(
-                Code::WafCertificateRegion,
-                Some(id),
-                ptr,
-                msg,
-                "create the certificate in a us-east-1 stack and pass its ARN as a parameter",
-            );
-        }
+        ctx.judge(
+            Code::WafCertificateRegion,
+            id,
+            "/Properties/DistributionConfig/ViewerCertificate/AcmCertificateArn",
+            c,
+            cert_outside_us_east_1,
+            |v| match v.as_str().and_then(arn_region) {
+                Some(r) => format!("the viewer certificate is in {r}; CloudFront only uses ACM certificates from us-east-1"),
+                None => format!("the viewer certificate is created by this stack in {region}; CloudFront only uses ACM certificates from us-east-1"),
+            },
+            if c.get("Ref").is_some() {
+                "create the certificate in a us-east-1 stack and pass its ARN as a parameter"
+            } else {
+                "request or import the certificate in us-east-1 and use that ARN"
+            },
+        );
     }
 }
 
 fn association_cloudfront(ctx: &mut Ctx<'_>) {
     for (id, p) in ctx.of_type("AWS::WAFv2::WebACLAssociation") {
-        if let Some(w) = p.get("WebACLArn")
-            && acl_scope(ctx, w).as_deref() == Some("CLOUDFRONT")
-        {
-            ctx.emit(
+        if let Some(w) = p.get("WebACLArn") {
+            let subject = acl_subject(ctx, w);
+            ctx.judge(
                 Code::WafAssociationCloudfront,
-                Some(id),
+                id,
                 "/Properties/WebACLArn",
-                "WebACLAssociation with a CLOUDFRONT-scope web ACL: associations are for regional resources (ALB, API Gateway, …)",
+                subject,
+                |ctx, v| acl_scope(ctx, v).map(|s| s == "CLOUDFRONT"),
+                |_| "WebACLAssociation with a CLOUDFRONT-scope web ACL: associations are for regional resources (ALB, API Gateway, …)".to_owned(),
                 "attach a CLOUDFRONT ACL through the distribution's DistributionConfig.WebACLId; associate a REGIONAL ACL here",
             );
         }
