@@ -171,7 +171,11 @@ fn corpus_bad_good_and_coverage() {
         if let Some(sev) = header(&text, "severity")
             && let Some(d) = d.iter().find(|d| d.severity.as_str() != sev)
         {
-            problems.push(format!("{}: expected {sev}s only, got {}", p.display(), d.render()));
+            problems.push(format!(
+                "{}: expected {sev}s only, got {}",
+                p.display(),
+                d.render()
+            ));
         }
         if let Some(m) = header(&text, "mentions")
             && !d.iter().any(|d| d.message.contains(&m))

@@ -174,8 +174,11 @@ impl<'a> Ctx<'a> {
         fix: &str,
     ) -> bool {
         let c = self.choices(v);
-        let verdicts: Vec<(Option<bool>, &Choice)> =
-            c.items.iter().map(|ch| (wrong(self, ch.value), ch)).collect();
+        let verdicts: Vec<(Option<bool>, &Choice)> = c
+            .items
+            .iter()
+            .map(|ch| (wrong(self, ch.value), ch))
+            .collect();
         let bad: Vec<&Choice> = verdicts
             .iter()
             .filter(|(w, _)| *w == Some(true))

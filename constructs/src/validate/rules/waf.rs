@@ -68,7 +68,9 @@ fn cloudfront_scope_region(ctx: &mut Ctx<'_>) {
     };
     for ty in SCOPED {
         for (id, p) in ctx.of_type(ty) {
-            let Some(scope) = p.get("Scope") else { continue };
+            let Some(scope) = p.get("Scope") else {
+                continue;
+            };
             ctx.judge(
                 Code::WafCloudfrontScopeRegion,
                 id,
@@ -92,7 +94,9 @@ fn distribution_configs<'a>(ctx: &Ctx<'a>) -> Vec<(&'a str, &'a Value)> {
 
 fn regional_acl_on_cloudfront(ctx: &mut Ctx<'_>) {
     for (id, dc) in distribution_configs(ctx) {
-        let Some(w) = dc.get("WebACLId") else { continue };
+        let Some(w) = dc.get("WebACLId") else {
+            continue;
+        };
         let subject = acl_subject(ctx, w);
         ctx.judge(
             Code::WafRegionalAclOnCloudfront,
