@@ -78,9 +78,9 @@ pub fn build_blueprint(
 /// Every file of an out dir, `(relative path, bytes)`, and what synth reports.
 pub type Files = (Vec<(String, Vec<u8>)>, SynthReport);
 
-/// Validates an assembly and renders its runbook: every file of the out dir, in memory.
-/// `out_dir` is how the runbook's commands name the out dir.
-pub fn finish(mut asm: Assembly, label: &str, out_dir: &str) -> Result<Files, SynthError> {
+/// Validates an assembly and renders its runbook: every file of the out dir, in memory (the
+/// same whatever the out dir is called: the runbook names it `$OUT`).
+pub fn finish(mut asm: Assembly, label: &str) -> Result<Files, SynthError> {
     let diagnostics = check::check_assembly(&asm);
     if diagnostics.iter().any(check::is_error) {
         return Err(SynthError::Diagnostics(
@@ -89,7 +89,7 @@ pub fn finish(mut asm: Assembly, label: &str, out_dir: &str) -> Result<Files, Sy
     }
     let warnings: Vec<String> = diagnostics.iter().map(|d| d.render()).collect();
     if asm.runbook.is_some() {
-        let md = crate::runbook::deploy_md(&asm, out_dir)
+        let md = crate::runbook::deploy_md(&asm)
             .map_err(|e| SynthError::Io(format!("internal error rendering DEPLOY.md: {e}")))?;
         asm.add_file(
             formwork_assembly::layout::RUNBOOK_FILE,
@@ -114,12 +114,12 @@ pub fn finish(mut asm: Assembly, label: &str, out_dir: &str) -> Result<Files, Sy
 /// memory, with the default options.
 pub fn build_files(bytes: &[u8], label: &str) -> Result<Files, SynthError> {
     let asm = build_blueprint(bytes, label, &SynthOptions::default())?;
-    finish(asm, label, "out")
+    finish(asm, label)
 }
 
 /// Writes `asm` (validated, with its runbook) into `dir` atomically.
 pub fn write(asm: Assembly, label: &str, dir: &Path) -> Result<SynthReport, SynthError> {
-    let (files, report) = finish(asm, label, &dir.display().to_string())?;
+    let (files, report) = finish(asm, label)?;
     crate::outdir::write_out_dir(dir, &files)
         .map_err(|e| SynthError::Io(format!("cannot write `{}`: {e}", dir.display())))?;
     Ok(report)

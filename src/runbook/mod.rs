@@ -30,27 +30,31 @@ pub const TEMPLATE: &str = include_str!("DEPLOY.md.tera");
 const REFLECTION: &str = "grpc.reflection.v1.ServerReflection";
 const HEALTH: &str = "grpc.health.v1.Health";
 
-/// Renders `DEPLOY.md` for `asm` (which must have a runbook spec), with the commands naming
-/// the out dir as `out_dir`. Errors list every problem with the spec, one per line, or the
-/// template error.
-pub fn deploy_md(asm: &Assembly, out_dir: &str) -> Result<String, String> {
+/// How the commands name the out dir: a shell variable the runbook's first step sets, so that
+/// the text is the same whatever `-o` or working directory synth ran with (issue #12.6).
+pub const OUT_VAR: &str = "OUT";
+
+/// Renders `DEPLOY.md` for `asm` (which must have a runbook spec). Its commands name the out dir
+/// as `"$OUT"` (see [`OUT_VAR`]), so the text depends on the assembly only. Errors list every
+/// problem with the spec, one per line, or the template error.
+pub fn deploy_md(asm: &Assembly) -> Result<String, String> {
     let Some(spec) = &asm.runbook else {
         return Err("the assembly has no runbook spec".to_owned());
     };
-    let errs = check(asm, spec, out_dir);
+    let errs = check(asm, spec);
     if !errs.is_empty() {
         return Err(errs.join("\n"));
     }
-    render::render(&View::new(asm, spec, out_dir))
+    render::render(&View::new(asm, spec))
 }
 
 /// `deploy_md` through the reference template (tera): what the tests compare against.
 #[doc(hidden)]
-pub fn deploy_md_reference(asm: &Assembly, out_dir: &str) -> Result<String, String> {
+pub fn deploy_md_reference(asm: &Assembly) -> Result<String, String> {
     let Some(spec) = &asm.runbook else {
         return Err("the assembly has no runbook spec".to_owned());
     };
-    let view = View::new(asm, spec, out_dir);
+    let view = View::new(asm, spec);
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
     tera.add_raw_template("DEPLOY.md", TEMPLATE)
@@ -126,11 +130,8 @@ fn check_output(asm: &Assembly, ptr: &str, o: &OutputRef, e: &mut Vec<String>) {
     }
 }
 
-fn check(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> Vec<String> {
+fn check(asm: &Assembly, spec: &RunbookSpec) -> Vec<String> {
     let mut e = Vec::new();
-    if out_dir.is_empty() {
-        e.push("out_dir is empty".to_owned());
-    }
     for (i, s) in asm.stacks.iter().enumerate() {
         if s.region.is_none() {
             e.push(format!(
@@ -231,12 +232,34 @@ fn check(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> Vec<String> {
     e
 }
 
+/// A path inside the out dir as one shell word: `"$OUT/rel"` (double-quoted so `$OUT` expands;
+/// the characters special there are escaped).
+fn out_path(rel: &str) -> String {
+    let mut w = format!("\"${OUT_VAR}/");
+    for c in rel.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            w.push('\\');
+        }
+        w.push(c);
+    }
+    w.push('"');
+    w
+}
+
 // ---- the view the template sees: every shell word already quoted ----
 
 #[derive(Serialize)]
 struct View {
     blueprint: String,
-    out_dir: String,
+    /// The out dir's variable (`OUT`), paths in it as shell words (`"$OUT/k8s"`) and for prose
+    /// (`$OUT/k8s/`).
+    out_var: String,
+    k8s_dir: String,
+    helm_resolved_dir: String,
+    k8s_prose: String,
+    helm_values_prose: String,
+    k8s_resolved_prose: String,
+    helm_resolved_prose: String,
     k8s_resolved_dir: String,
     helm_values: String,
     helm_resolved_values: String,
@@ -371,8 +394,8 @@ struct EndpointView {
 }
 
 impl View {
-    fn new(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> View {
-        let mut v = View::build(asm, spec, out_dir);
+    fn new(asm: &Assembly, spec: &RunbookSpec) -> View {
+        let mut v = View::build(asm, spec);
         if spec.ecs.is_some() {
             // The images go right after the last stack that creates a repository.
             let split = asm
@@ -385,8 +408,7 @@ impl View {
         v
     }
 
-    fn build(asm: &Assembly, spec: &RunbookSpec, out_dir: &str) -> View {
-        let out = out_dir.trim_end_matches('/').to_owned();
+    fn build(asm: &Assembly, spec: &RunbookSpec) -> View {
         let mut operator_vars = BTreeMap::new();
         for s in &asm.stacks {
             for p in &s.parameters {
@@ -413,15 +435,15 @@ impl View {
         };
         let has_helm_values = values_file.is_some();
         let values_file = values_file.unwrap_or_default();
-        let helm_values = format!("{out}/{values_file}");
         let helm_file = values_file
             .rsplit('/')
             .next()
             .unwrap_or(&values_file)
             .to_owned();
-        let mut resolve_dirs = vec![format!("{out}/{K8S_RESOLVED_DIR}")];
+        let helm_resolved = format!("{HELM_RESOLVED_DIR}/{helm_file}");
+        let mut resolve_dirs = vec![out_path(K8S_RESOLVED_DIR)];
         if has_helm_values {
-            resolve_dirs.push(format!("{out}/{HELM_RESOLVED_DIR}"));
+            resolve_dirs.push(out_path(HELM_RESOLVED_DIR));
         }
         let value_word =
             |stack_region: &str, p: &formwork_assembly::ParameterSpec| -> Option<String> {
@@ -445,15 +467,17 @@ impl View {
             };
         View {
             blueprint: spec.title.clone(),
-            out_dir: sh_quote(&out),
-            k8s_resolved_dir: sh_quote(&format!("{out}/{K8S_RESOLVED_DIR}")),
-            helm_values: sh_quote(&helm_values),
-            helm_resolved_values: sh_quote(&format!("{out}/{HELM_RESOLVED_DIR}/{helm_file}")),
-            resolve_dirs: resolve_dirs
-                .iter()
-                .map(|d| sh_quote(d))
-                .collect::<Vec<_>>()
-                .join(" "),
+            out_var: OUT_VAR.to_owned(),
+            k8s_dir: out_path("k8s"),
+            helm_resolved_dir: out_path(HELM_RESOLVED_DIR),
+            k8s_prose: format!("${OUT_VAR}/k8s/"),
+            helm_values_prose: format!("${OUT_VAR}/{values_file}"),
+            k8s_resolved_prose: format!("${OUT_VAR}/{K8S_RESOLVED_DIR}/"),
+            helm_resolved_prose: format!("${OUT_VAR}/{helm_resolved}"),
+            k8s_resolved_dir: out_path(K8S_RESOLVED_DIR),
+            helm_values: out_path(&values_file),
+            helm_resolved_values: out_path(&helm_resolved),
+            resolve_dirs: resolve_dirs.join(" "),
             operator_vars: operator_vars
                 .into_iter()
                 .map(|(variable, hint)| OperatorVar { variable, hint })
@@ -468,7 +492,7 @@ impl View {
                         index: i + 1,
                         name: sh_quote(&s.name),
                         region: sh_quote(&region),
-                        template: sh_quote(&format!("{out}/{}", s.template)),
+                        template: out_path(&s.template),
                         needs_s3_bucket: s.body_bytes > INLINE_BODY_LIMIT,
                         capabilities: s
                             .capabilities
