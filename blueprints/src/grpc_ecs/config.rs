@@ -139,7 +139,7 @@ pub struct EcsServiceConfig {
     pub image_tag: String,
     /// Docker build context of the image, for `formwork deploy --build` (and the runbook's
     /// `docker build`): a directory relative to where you run `formwork deploy` and `DEPLOY.md`'s
-    /// commands (the directory that holds the out dir), e.g. `./payments`. Default: `./<name>`.
+    /// commands (your project directory; see its first step), e.g. `./payments`. Default: `./<name>`.
     #[serde(default)]
     #[schemars(length(min = 1, max = 1024), extend("pattern" = "^[^\\x00-\\x1f]+$"))]
     pub build: Option<String>,
