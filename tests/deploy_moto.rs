@@ -54,13 +54,13 @@ use formwork_constructs::l1::sns::topic::Topic;
 use crate::support::{temp_dir, tool};
 
 /// A moto server on a free port, killed on drop.
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
     port: u16,
 }
 
 impl Moto {
-    fn start(bin: &Path) -> Moto {
+    pub(crate) fn start(bin: &Path) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -84,7 +84,7 @@ impl Moto {
         m
     }
 
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_ACCESS_KEY_ID", "testing".into()),
             ("AWS_SECRET_ACCESS_KEY", "testing".into()),
@@ -188,7 +188,12 @@ fn write(app: App, dir: &Path) {
     formwork::outdir::write_out_dir(dir, &asm.to_files()).unwrap();
 }
 
-fn run(cwd: &Path, program: &Path, args: &[&str], env: &[(&'static str, String)]) -> Output {
+pub(crate) fn run(
+    cwd: &Path,
+    program: &Path,
+    args: &[&str],
+    env: &[(&'static str, String)],
+) -> Output {
     Command::new(program)
         .args(args)
         .current_dir(cwd)
@@ -197,7 +202,7 @@ fn run(cwd: &Path, program: &Path, args: &[&str], env: &[(&'static str, String)]
         .expect("run")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
         o.status.code(),
@@ -206,7 +211,12 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn outputs(d: &Path, aws: &Path, env: &[(&'static str, String)], stack: &str) -> serde_json::Value {
+pub(crate) fn outputs(
+    d: &Path,
+    aws: &Path,
+    env: &[(&'static str, String)],
+    stack: &str,
+) -> serde_json::Value {
     let o = run(
         d,
         aws,

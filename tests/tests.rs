@@ -7,6 +7,7 @@ mod cli;
 mod config_errors;
 mod deploy_fakes;
 mod deploy_moto;
+mod deploy_moto_ecs;
 mod diff;
 mod oracles;
 mod own_app;
