@@ -148,6 +148,7 @@ fn assembly(self_managed: bool) -> Assembly {
             lattice: None,
             dns_records: vec![],
             ecs: None,
+            dns_zone: None,
         }),
         app: None,
     }

@@ -24,10 +24,14 @@ pub struct RunbookSpec {
     /// the smoke test calls each service's Lattice DNS name from a pod. `None` for ALB
     /// blueprints.
     pub lattice: Option<LatticeStep>,
-    /// DNS records the operator creates after the stacks (formwork manages no DNS zone for
-    /// this config): each name → the value of a stack output.
+    /// The DNS records the endpoint needs: each name → the value of a stack output. Created
+    /// by the stacks when `dns_zone` is set, else by the operator after the stacks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns_records: Vec<DnsRecord>,
+    /// The Route 53 zone the stacks create `dns_records` in (and validate their certificates
+    /// in), from the config's `dns:`; `None`: formwork manages no zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_zone: Option<String>,
     /// ECS instead of Kubernetes: the stacks create the services themselves, so there are no
     /// cluster steps; the images are pushed right after the stack that creates their
     /// repositories, before the stacks whose services run them. `None` for Kubernetes.

@@ -273,6 +273,7 @@ struct View {
     has_helm_values: bool,
     lattice: Option<LatticeView>,
     dns_records: Vec<DnsRecordView>,
+    dns_zone: Option<String>,
     /// ECS: the stacks deployed after the images (the service stacks); `stacks` then holds only
     /// those up to the one with the repositories. Empty without ECS.
     later_stacks: Vec<StackView>,
@@ -583,6 +584,7 @@ impl View {
                 curl_host: ep.authority.clone().unwrap_or_else(|| "$ENDPOINT".to_owned()),
             }),
             has_helm_values,
+            dns_zone: spec.dns_zone.clone(),
             dns_records: spec
                 .dns_records
                 .iter()

@@ -487,9 +487,22 @@ fn routed(o: &mut String, svc: &ServiceView, unrouted: &str) {
     }
 }
 
-/// The DNS records to create after the stacks, each target read from its stack output.
+/// The DNS records: the ones the stacks created (`dns:`), or the ones to create after the
+/// stacks, each target read from its stack output.
 fn dns_records(o: &mut String, v: &View) {
     if v.dns_records.is_empty() {
+        return;
+    }
+    if let Some(zone) = &v.dns_zone {
+        w!(
+            o,
+            "\n### DNS records\n\nThe stacks create these records in the Route 53 zone `{zone}` (`dns:`) and request\n\
+             the certificates for them, validated by DNS there: a first deploy waits until ACM has\n\
+             issued each (usually minutes). Nothing to do by hand.\n\n"
+        );
+        for r in &v.dns_records {
+            w!(o, "- `{}`: {}\n", r.name, r.why);
+        }
         return;
     }
     o.push_str(

@@ -58,6 +58,7 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
         endpoint: Some(endpoint),
         lattice: None,
         dns_records: dns_records(cfg),
+        dns_zone: None,
         ecs: Some(EcsStep {
             cluster: published.cluster_name.clone(),
             services: published

@@ -140,46 +140,46 @@ pub(super) fn add_workload(
         endpoint: Some(endpoint),
         lattice: None,
         // With `dns:` the stacks create every record; without, the operator does.
-        dns_records: if zone.is_some() {
-            Vec::new()
-        } else {
-            dns_records(cfg)
-        },
         ecs: None,
+        dns_records: dns_records(cfg, zone),
+        dns_zone: zone.map(|z| z.name.clone()),
     });
     Ok(())
 }
 
-/// The records the operator creates, per service stack: for `grpc-eks-edge` the origin name →
+/// The records the endpoint needs, per service stack: for `grpc-eks-edge` the origin name →
 /// the ALB and each alias → the distribution; for `grpc-eks-alb` the gRPC hostname → the ALB.
-fn dns_records(cfg: &EksConfig) -> Vec<DnsRecord> {
+/// With `dns:` the stacks create them; without, the operator does (with a placeholder name for
+/// `grpc-eks-alb`, whose hostname only the operator knows).
+fn dns_records(cfg: &EksConfig, zone: Option<&HostedZone>) -> Vec<DnsRecord> {
     let mut out = Vec::new();
     for n in 1..=super::shards(cfg).len() {
         let stack = super::service_stack_name(cfg, n);
-        let names = stack_names(cfg, None, n);
-        match &cfg.edge {
-            Some(_) => {
-                if let Some(origin) = names.alb {
-                    out.push(DnsRecord {
-                        name: origin,
-                        target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                        why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
-                            .to_owned(),
-                    });
-                }
-                for a in names.aliases {
-                    out.push(DnsRecord {
-                        name: a,
-                        target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
-                        why: "clients call this name; CloudFront serves it".to_owned(),
-                    });
-                }
+        let names = stack_names(cfg, zone, n);
+        if cfg.edge.is_some() {
+            if let Some(origin) = names.alb {
+                out.push(DnsRecord {
+                    name: origin,
+                    target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
+                    why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
+                        .to_owned(),
+                });
             }
-            None => out.push(DnsRecord {
-                name: "<your gRPC hostname, a name on certificate_arn>".to_owned(),
+            for a in names.aliases {
+                out.push(DnsRecord {
+                    name: a,
+                    target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
+                    why: "clients call this name; CloudFront serves it".to_owned(),
+                });
+            }
+        } else {
+            out.push(DnsRecord {
+                name: names.alb.unwrap_or_else(|| {
+                    "<your gRPC hostname, a name on certificate_arn>".to_owned()
+                }),
                 target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
                 why: "clients call this name; the ALB's certificate covers it".to_owned(),
-            }),
+            });
         }
     }
     out

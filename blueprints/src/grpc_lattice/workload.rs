@@ -197,6 +197,7 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
         }),
         dns_records: vec![],
         ecs: None,
+        dns_zone: None,
     };
     Ok((files, used, spec))
 }

@@ -36,6 +36,7 @@ pub(super) fn runbook(platform: &str) -> RunbookSpec {
         lattice: None,
         dns_records: vec![],
         ecs: None,
+        dns_zone: None,
     }
 }
 
