@@ -62,6 +62,7 @@ codes! {
     GrpcVpcOrigin = "FW-GRPC-008",
     GrpcAllowAll = "FW-GRPC-009",
     GrpcMatchViewer = "FW-GRPC-010",
+    GrpcOriginMtls = "FW-GRPC-011",
     LimitResources = "FW-LIMIT-001",
     LimitParameters = "FW-LIMIT-002",
     LimitOutputs = "FW-LIMIT-003",
@@ -93,6 +94,7 @@ codes! {
     WafRegionalAclOnCloudfront = "FW-WAF-002",
     WafAssociationCloudfront = "FW-WAF-003",
     WafCertificateRegion = "FW-WAF-004",
+    WafDdosChallengeGrpc = "FW-WAF-005",
 }
 
 impl Code {

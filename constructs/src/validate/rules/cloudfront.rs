@@ -293,6 +293,23 @@ fn match_viewer(ctx: &mut Ctx<'_>) {
     }
 }
 
+fn origin_mtls(ctx: &mut Ctx<'_>) {
+    for (id, op, o) in grpc_origins(ctx) {
+        if o.get("CustomOriginConfig")
+            .and_then(|c| c.get("OriginMtlsConfig"))
+            .is_some_and(|m| !m.is_null())
+        {
+            ctx.emit(
+                Code::GrpcOriginMtls,
+                Some(id),
+                format!("{op}/CustomOriginConfig/OriginMtlsConfig"),
+                "origin mutual TLS on the origin of a gRPC behaviour: CloudFront does not support gRPC to origins with mTLS enabled",
+                "remove OriginMtlsConfig from the gRPC origin and authenticate CloudFront another way (a secret origin header, the CloudFront origin-facing prefix list), or serve gRPC from a separate origin",
+            );
+        }
+    }
+}
+
 fn origin_shield(ctx: &mut Ctx<'_>) {
     for (id, op, o) in grpc_origins(ctx) {
         if lit_bool(o.get("OriginShield").and_then(|s| s.get("Enabled"))) == Some(true) {
@@ -407,5 +424,14 @@ pub(crate) const RULES: &[Rule] = &[
         fix: "merge path patterns or request an increase.",
         source: "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html",
         check: Check::Fn(cache_behaviours_quota),
+    },
+    Rule {
+        code: Code::GrpcOriginMtls,
+        severity: Severity::Error,
+        summary: "origin mutual TLS on the origin of a CloudFront gRPC behaviour",
+        what: "CloudFront: \"gRPC protocol is not supported for origins with mutual TLS (origin) enabled\". Fires when an origin a gRPC behaviour targets has `CustomOriginConfig.OriginMtlsConfig`.",
+        fix: "drop `OriginMtlsConfig` on that origin; lock the origin with a secret header and the origin-facing prefix list instead, or use a separate origin for non-gRPC paths that need mTLS.",
+        source: "FACTS.md §11; https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/origin-enable-mtls-distributions.html",
+        check: Check::Fn(origin_mtls),
     },
 ];

@@ -163,6 +163,10 @@ impl<'a> Ctx<'a> {
     /// unknown). Wrong for every choice, with all choices known: `code` with its own severity
     /// and `message`. Wrong for some: a warning naming how (`when parameter Scope = CLOUDFRONT:
     /// …`). Returns whether anything was reported.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the emit arguments plus the value, the judge and the message"
+    )]
     pub fn judge(
         &mut self,
         code: Code,

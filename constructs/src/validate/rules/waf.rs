@@ -149,6 +149,80 @@ fn certificate_region(ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Does the template carry gRPC (a GRPC target group or a CloudFront gRPC behaviour)?
+fn has_grpc(ctx: &Ctx<'_>) -> bool {
+    ctx.of_type("AWS::ElasticLoadBalancingV2::TargetGroup")
+        .iter()
+        .any(|(_, p)| p.get("ProtocolVersion").and_then(Value::as_str) == Some("GRPC"))
+        || ctx
+            .of_type("AWS::CloudFront::Distribution")
+            .iter()
+            .any(|(_, p)| {
+                p.get("DistributionConfig")
+                    .and_then(Value::as_object)
+                    .is_some_and(|dc| {
+                        super::cloudfront::behaviours(dc)
+                            .iter()
+                            .any(|(_, b)| super::cloudfront::is_grpc(b))
+                    })
+            })
+}
+
+/// `(pointer, Challenge config)` of every Anti-DDoS managed group with challenges enabled.
+fn ddos_challenges(rules: &[Value]) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        let Some(g) = r
+            .get("Statement")
+            .and_then(|s| s.get("ManagedRuleGroupStatement"))
+            .filter(|g| {
+                g.get("Name").and_then(Value::as_str) == Some("AWSManagedRulesAntiDDoSRuleSet")
+            })
+        else {
+            continue;
+        };
+        let Some(Value::Array(configs)) = g.get("ManagedRuleGroupConfigs") else {
+            continue;
+        };
+        for (j, c) in configs.iter().enumerate() {
+            if let Some(ch) = c
+                .get("AWSManagedRulesAntiDDoSRuleSet")
+                .and_then(|a| a.get("ClientSideActionConfig"))
+                .and_then(|a| a.get("Challenge"))
+                && ch.get("UsageOfAction").and_then(Value::as_str) == Some("ENABLED")
+            {
+                out.push((format!("/Properties/Rules/{i}/Statement/ManagedRuleGroupStatement/ManagedRuleGroupConfigs/{j}/AWSManagedRulesAntiDDoSRuleSet/ClientSideActionConfig/Challenge"), ch));
+            }
+        }
+    }
+    out
+}
+
+fn ddos_challenge_grpc(ctx: &mut Ctx<'_>) {
+    if !has_grpc(ctx) {
+        return;
+    }
+    for (id, p) in ctx.of_type("AWS::WAFv2::WebACL") {
+        let Some(Value::Array(rules)) = p.get("Rules") else {
+            continue;
+        };
+        for (ptr, ch) in ddos_challenges(rules) {
+            let exempt = ch
+                .get("ExemptUriRegularExpressions")
+                .is_some_and(|e| e.as_array().is_none_or(|a| !a.is_empty()));
+            if !exempt {
+                ctx.emit(
+                    Code::WafDdosChallengeGrpc,
+                    Some(id),
+                    ptr,
+                    "the Anti-DDoS rule group may answer with a browser challenge and no URI is exempt: gRPC clients cannot solve a challenge, so their calls fail during an event",
+                    "add ExemptUriRegularExpressions matching the gRPC paths (e.g. \"^/[A-Za-z0-9_.]+\\.[A-Za-z0-9_]+/\"), or set UsageOfAction: DISABLED",
+                );
+            }
+        }
+    }
+}
+
 fn association_cloudfront(ctx: &mut Ctx<'_>) {
     for (id, p) in ctx.of_type("AWS::WAFv2::WebACLAssociation") {
         if let Some(w) = p.get("WebACLArn") {
@@ -217,5 +291,14 @@ pub(crate) const RULES: &[Rule] = &[
         fix: "request/import the certificate in us-east-1 and pass its ARN as a parameter.",
         source: "FACTS.md §1.6, §7.3; https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html",
         check: Check::Fn(certificate_region),
+    },
+    Rule {
+        code: Code::WafDdosChallengeGrpc,
+        severity: Severity::Warning,
+        summary: "WAF Anti-DDoS group with challenges and no exempt URIs in a template with gRPC",
+        what: "`AWSManagedRulesAntiDDoSRuleSet` with `ClientSideActionConfig.Challenge.UsageOfAction: ENABLED` can answer suspicious requests during a DDoS event with a challenge, except for URIs matching `ExemptUriRegularExpressions`. gRPC clients are not browsers and cannot solve it (an inference, FACTS.md §11 marks it unverified: hence a warning). Fires when the template has gRPC (a GRPC target group or a CloudFront gRPC behaviour) and no URI is exempt. Property shape verified in the registry schema (`ManagedRuleGroupConfig.AWSManagedRulesAntiDDoSRuleSet`).",
+        fix: "exempt the gRPC paths (`ExemptUriRegularExpressions: [{RegexString: \"^/[A-Za-z0-9_.]+\\.[A-Za-z0-9_]+/\"}]`) or disable challenges.",
+        source: "FACTS.md §11; https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-anti-ddos.html; registry schema AWS::WAFv2::WebACL",
+        check: Check::Fn(ddos_challenge_grpc),
     },
 ];
