@@ -1,5 +1,6 @@
-//! External oracles on every blueprint example's output: cfn-lint (0 errors, 0 warnings) and
-//! PyYAML (the YAML means the same as the JSON to a YAML 1.1 reader).
+//! External oracles on every blueprint example's output: cfn-lint (0 errors, 0 warnings), AWS's
+//! cloudformation-validate (no FATAL or ERROR finding) and PyYAML (the YAML means the same as the
+//! JSON to a YAML 1.1 reader).
 
 use std::process::Command;
 
@@ -59,6 +60,32 @@ fn cfn_lint_finds_nothing() {
     assert!(
         out.status.success() && out.stdout.is_empty(),
         "cfn-lint found problems:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The second, independent oracle (issue #10 point 8): AWS's own validator, on the same files.
+#[test]
+fn cloudformation_validate_finds_no_fatal_or_error() {
+    let Some(python) = tool("cfnvalidate/bin/python") else {
+        return;
+    };
+    let mut files = Vec::new();
+    for (_, dir) in synth_all("cloudformation_validate") {
+        files.extend(files_with_suffix(&dir, ".template.json"));
+        files.extend(files_with_suffix(&dir, ".template.yaml"));
+    }
+    assert!(!files.is_empty());
+    let script = crate::support::repo().join("scripts/cloudformation-validate.py");
+    let out = Command::new(python)
+        .arg(script)
+        .args(&files)
+        .output()
+        .expect("run cloudformation-validate");
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "cloudformation-validate found problems:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
