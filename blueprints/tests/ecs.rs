@@ -197,3 +197,44 @@ fn service_connect_adds_a_namespace_and_east_west_rules() {
             .is_none()
     );
 }
+
+/// The Copilot side by side (`blueprints/docs/copilot-to-grpc-ecs-edge.md`): its formwork config
+/// builds, and the settings the table maps come out as it says.
+#[test]
+fn the_copilot_side_by_side_config_builds_as_documented() {
+    let doc = include_str!("../docs/copilot-to-grpc-ecs-edge.md");
+    let after = doc
+        .split("formwork (`shop.yaml`):")
+        .nth(1)
+        .expect("the formwork half");
+    let yaml = after
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a yaml block");
+    let t = template(yaml, "shop-services-1");
+    let r = &t["Resources"];
+    let svc = &r["GreeterService"]["Properties"];
+    assert_eq!(
+        svc["CapacityProviderStrategy"],
+        serde_json::json!([
+            {"Base": 2, "CapacityProvider": "FARGATE", "Weight": 0},
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 1}
+        ])
+    );
+    assert_eq!(svc["HealthCheckGracePeriodSeconds"], 60);
+    assert_eq!(svc["EnableExecuteCommand"], false);
+    let c = &r["GreeterTask"]["Properties"]["ContainerDefinitions"][0];
+    assert_eq!(
+        c["Environment"],
+        serde_json::json!([{"Name": "LOG_LEVEL", "Value": "info"}])
+    );
+    assert_eq!(
+        r["GreeterTargetGroup"]["Properties"]["ProtocolVersion"],
+        "GRPC"
+    );
+    assert_eq!(
+        r["GreeterScalingRequests"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"],
+        1000.0
+    );
+}
