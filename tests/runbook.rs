@@ -149,6 +149,7 @@ fn assembly(self_managed: bool) -> Assembly {
             dns_records: vec![],
             ecs: None,
             dns_zone: None,
+            alarms: None,
         }),
         app: None,
     }
@@ -244,6 +245,13 @@ fn runbook_matches_its_reference_template() {
                 .iam_auth = auth;
             cases.push((format!("{} iam_auth={auth}", bp.name), flipped));
         }
+        if let Some(a) = asm.runbook.as_ref().and_then(|r| r.alarms.as_ref()) {
+            let mut subscribed = asm.clone();
+            let mut a = a.clone();
+            a.emails = vec!["oncall@example.com".into(), "team@example.org".into()];
+            subscribed.runbook.as_mut().unwrap().alarms = Some(a);
+            cases.push((format!("{} with alarm emails", bp.name), subscribed));
+        }
         cases.push((bp.name.to_owned(), asm));
     }
     let mut compared = 0;
@@ -268,7 +276,7 @@ fn runbook_matches_its_reference_template() {
         }
         compared += 1;
     }
-    assert!(compared >= 6, "only {compared} runbooks compared");
+    assert!(compared >= 8, "only {compared} runbooks compared");
 }
 
 /// Issue #12.6: the runbook names the out dir `$OUT` (set in its first step), so synth writes

@@ -37,6 +37,10 @@ pub struct RunbookSpec {
     /// repositories, before the stacks whose services run them. `None` for Kubernetes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecs: Option<EcsStep>,
+    /// The CloudWatch alarms: their topics, dashboards and what each alarm means. `None` when
+    /// the config has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<AlarmsStep>,
 }
 
 /// The ECS part of the runbook.
@@ -47,6 +51,38 @@ pub struct EcsStep {
     pub cluster: OutputRef,
     /// Per service, in `services` order: the stack output holding the ECS service's name.
     pub services: Vec<OutputRef>,
+}
+
+/// The alarms of a deployment: the SNS topics they notify, the dashboards, and per kind of
+/// alarm what firing means and the first thing to check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmsStep {
+    /// The stack outputs holding the topics' ARNs, the workload's Region first (alarms notify
+    /// a topic in their own Region, so CloudFront's us-east-1 alarms have their own).
+    pub topics: Vec<OutputRef>,
+    /// Addresses the stacks subscribe; each receives nothing until it confirms AWS's mail.
+    pub emails: Vec<String>,
+    /// The stacks holding one dashboard each, named like the stack.
+    pub dashboards: Vec<String>,
+    /// Every kind of alarm, in deploy order of the stacks holding them.
+    pub alarms: Vec<AlarmDoc>,
+    /// What the alarms do not see, shown below them.
+    pub notes: Vec<String>,
+}
+
+/// One kind of alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmDoc {
+    /// Its logical id, `<Service>` or `<Frontend>` standing for the PascalCase prefix
+    /// (`<Service>P99Latency`).
+    pub id: String,
+    /// Which stacks hold it and how many there are (`<name>-alarms-<n>, one per service`).
+    pub scope: String,
+    /// What firing means and the first thing to check (the alarm's own description, sent
+    /// with every notification).
+    pub description: String,
 }
 
 /// One DNS record to create: `name` CNAME (or Route 53 alias) to the value of `target`.

@@ -265,9 +265,14 @@ pub fn add_web_acl_alarm(
     };
     let presets = grpc::web_acl_alarms(&name, scope, &cfg.thresholds())
         .into_iter()
-        .map(|(id, p)| (format!("{prefix}{}", id.trim_start_matches("Waf")), p))
+        .map(|(_, p)| (waf_alarm_id(prefix), p))
         .collect();
     grpc::add_alarms(root, presets, std::slice::from_ref(topic))
+}
+
+/// The logical id of the web ACL alarm [`add_web_acl_alarm`] adds with `prefix`.
+pub fn waf_alarm_id(prefix: &str) -> String {
+    format!("{prefix}BlockedSurge")
 }
 
 /// [`add_topic`] and, per `(prefix, acl)` of `root`'s stack, [`add_web_acl_alarm`]: what a
@@ -511,6 +516,9 @@ impl Board {
         Ok(())
     }
 }
+
+mod runbook;
+pub use runbook::{AlarmLayout, HTTP_STATUS_NOTE, WatchedWaf, reference, runbook_step};
 
 #[cfg(test)]
 mod tests;

@@ -31,6 +31,9 @@ struct Context<'a> {
     summary: &'a str,
     fields: Vec<Field>,
     example: &'a str,
+    /// The alarms of blueprints with an `alarms:` section.
+    alarms: Vec<formwork_assembly::runbook::AlarmDoc>,
+    alarms_note: &'static str,
 }
 
 /// The README of a blueprint.
@@ -43,6 +46,12 @@ pub fn readme(bp: &Blueprint) -> Result<String, String> {
         summary: bp.summary,
         fields,
         example: bp.example,
+        alarms: if schema.pointer("/properties/alarms").is_some() {
+            crate::alarms::reference()
+        } else {
+            Vec::new()
+        },
+        alarms_note: crate::alarms::HTTP_STATUS_NOTE,
     };
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::shell::sh_quote;
 
+mod alarms;
 mod render;
 
 /// The reference template (committed beside this module; the tests require [`deploy_md`]'s
@@ -196,6 +197,9 @@ fn check(asm: &Assembly, spec: &RunbookSpec) -> Vec<String> {
     for (name, o) in &asm.placeholders {
         check_output(asm, &format!("placeholder {name}"), o, &mut e);
     }
+    if let Some(a) = &spec.alarms {
+        alarms::check(asm, a, &mut e);
+    }
     match (&spec.endpoint, &spec.lattice) {
         (Some(ep), _) => {
             if let Host::Output(o) = &ep.host {
@@ -278,6 +282,7 @@ struct View {
     /// those up to the one with the repositories. Empty without ECS.
     later_stacks: Vec<StackView>,
     ecs: Option<EcsView>,
+    alarms: Option<alarms::AlarmsView>,
 }
 
 #[derive(Serialize)]
@@ -585,6 +590,7 @@ impl View {
             }),
             has_helm_values,
             dns_zone: spec.dns_zone.clone(),
+            alarms: spec.alarms.as_ref().map(|a| alarms::view(asm, a)),
             dns_records: spec
                 .dns_records
                 .iter()

@@ -17,9 +17,18 @@ macro_rules! w {
 /// Renders the whole runbook. Errs only when a section's data is missing (the checks in
 /// `super::check` rule that out).
 pub(super) fn render(v: &View) -> Result<String, String> {
-    if let Some(e) = &v.ecs {
-        return ecs(v, e);
+    let mut o = match &v.ecs {
+        Some(e) => ecs(v, e)?,
+        None => kubernetes(v)?,
+    };
+    if let Some(a) = &v.alarms {
+        super::alarms::render(&mut o, a);
     }
+    Ok(o)
+}
+
+/// The runbook of the Kubernetes blueprints (EKS with an ALB, or VPC Lattice).
+fn kubernetes(v: &View) -> Result<String, String> {
     let mut o = String::with_capacity(8 * 1024);
     intro(&mut o, v);
     for (i, s) in v.stacks.iter().enumerate() {

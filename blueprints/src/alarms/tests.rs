@@ -358,3 +358,58 @@ fn the_eks_blueprint_without_alarms_has_no_alarm_stack_topic_or_alarm() {
         assert!(t.find_outputs("FullName").is_empty());
     }
 }
+
+#[test]
+fn the_runbook_lists_topics_dashboards_and_every_kind_of_alarm() {
+    let cfg = parse("emails: [oncall@example.com]\ntarget_5xx_percent: 2\n");
+    let layout = AlarmLayout {
+        app: "shop",
+        region: "eu-west-1",
+        topics: vec![formwork_assembly::OutputRef::new("shop", TOPIC_OUTPUT)],
+        wafs: vec![WatchedWaf {
+            prefix: "RegionalWaf",
+            stack: "shop",
+            scope: formwork_constructs::wafv2::WafScope::Regional,
+        }],
+        services: 9,
+        frontends: vec!["ShopServices1".into(), "ShopServices2".into()],
+        cloudfront: true,
+    };
+    let step = runbook_step(&cfg, &layout).expect("alarms on");
+    assert_eq!(step.emails, ["oncall@example.com"]);
+    assert_eq!(
+        step.dashboards,
+        ["shop-alarms-1", "shop-alarms-2", "shop-edge-alarms-1"]
+    );
+    let ids: Vec<&str> = step.alarms.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "RegionalWafBlockedSurge",
+            "<Service>UnhealthyHosts",
+            "<Service>NoHealthyHosts",
+            "<Service>Target5xxRate",
+            "<Service>P99Latency",
+            "<Frontend>Elb5xxRate",
+            "<Frontend>CloudFront5xxRate"
+        ]
+    );
+    let t5 = &step.alarms[3];
+    assert!(
+        t5.description.contains("more than 2% of requests"),
+        "{t5:?}"
+    );
+    assert!(
+        step.alarms[5]
+            .scope
+            .ends_with("`<Frontend>` is `ShopServices1` … `ShopServices2`")
+    );
+    assert!(step.notes[0].contains("grpc-status"));
+    let off = parse("enabled: false");
+    assert!(runbook_step(&off, &layout).is_none());
+    assert!(
+        reference()
+            .iter()
+            .all(|d| !d.scope.contains("CloudFront") || d.scope.starts_with("with CloudFront"))
+    );
+}

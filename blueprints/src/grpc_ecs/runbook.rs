@@ -67,6 +67,8 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
                 .map(|s| s.service.clone())
                 .collect(),
         }),
+        // No `alarms:` in the ECS configs yet (crate::alarms::runbook_step describes them).
+        alarms: None,
     }
 }
 

@@ -30,7 +30,7 @@ use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
 use super::config::{ComputeMode, EksConfig, PriceClassConfig, ServiceConfig};
 use super::dns::{self, StackNames, stack_names};
-use super::{blueprint_name, needs_edge_stack, service_stack_name, shards};
+use super::{EDGE_WAF, REGIONAL_WAF, blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::alarms;
 use crate::common::pascal;
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
@@ -195,7 +195,7 @@ fn edge_stack(
     let mut root = st.root();
     let acl = edge_web_acl(&mut root, cfg)?;
     let topic =
-        alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &[("EdgeWaf", &acl)])?;
+        alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &[(EDGE_WAF, &acl)])?;
     let mut certs = Vec::new();
     for (i, n) in names.iter().enumerate() {
         let id = format!("ViewerCertificate{}", i + 1);
@@ -296,9 +296,9 @@ fn platform_stack(
         None if cfg.edge.is_some() => Some(edge_web_acl(&mut root, cfg)?),
         None => None,
     };
-    let mut acls = vec![("RegionalWaf", &regional_acl)];
+    let mut acls = vec![(REGIONAL_WAF, &regional_acl)];
     if let Some(acl) = edge_acl.as_ref().filter(|_| !needs_edge_stack(cfg)) {
-        acls.push(("EdgeWaf", acl));
+        acls.push((EDGE_WAF, acl));
     }
     let alarm_topic = alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &acls)?;
     let subnet_ids = |subnets: &[ec2::SubnetHandle]| {

@@ -26,6 +26,7 @@ mod config;
 mod dns;
 mod workload;
 
+use formwork_assembly::runbook::AlarmsStep;
 use formwork_assembly::{Assembly, SynthOptions};
 use formwork_constructs::core::App;
 use formwork_constructs::ec2;
@@ -179,6 +180,50 @@ pub fn stack_names(cfg: &EksConfig) -> Vec<String> {
         edge_distributions,
     ));
     out
+}
+
+/// The ids of the web ACLs whose alarms `compose` adds (`<id>BlockedSurge`).
+pub(crate) const REGIONAL_WAF: &str = "RegionalWaf";
+/// See [`REGIONAL_WAF`].
+pub(crate) const EDGE_WAF: &str = "EdgeWaf";
+
+/// What the runbook says about the alarms `compose` adds.
+pub(crate) fn alarm_runbook(cfg: &EksConfig) -> Option<AlarmsStep> {
+    use crate::alarms::{AlarmLayout, TOPIC_OUTPUT, WatchedWaf};
+    use formwork_assembly::OutputRef;
+    use formwork_constructs::wafv2::WafScope;
+    let edge_stack = format!("{}-edge", cfg.name);
+    let mut topics = vec![OutputRef::new(&cfg.name, TOPIC_OUTPUT)];
+    let mut wafs = vec![WatchedWaf {
+        prefix: REGIONAL_WAF,
+        stack: &cfg.name,
+        scope: WafScope::Regional,
+    }];
+    if cfg.edge.is_some() {
+        let stack = if needs_edge_stack(cfg) {
+            topics.push(OutputRef::new(&edge_stack, TOPIC_OUTPUT));
+            &edge_stack
+        } else {
+            &cfg.name
+        };
+        wafs.push(WatchedWaf {
+            prefix: EDGE_WAF,
+            stack,
+            scope: WafScope::CloudFront,
+        });
+    }
+    let layout = AlarmLayout {
+        app: &cfg.name,
+        region: &cfg.region,
+        topics,
+        wafs,
+        services: cfg.services.len(),
+        frontends: (1..=shards(cfg).len())
+            .map(|n| crate::common::pascal(&service_stack_name(cfg, n)))
+            .collect(),
+        cloudfront: cfg.edge.is_some(),
+    };
+    crate::alarms::runbook_step(&cfg.alarms, &layout)
 }
 
 pub(crate) fn needs_edge_stack(cfg: &EksConfig) -> bool {

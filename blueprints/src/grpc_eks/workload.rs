@@ -143,6 +143,7 @@ pub(super) fn add_workload(
         ecs: None,
         dns_records: dns_records(cfg, zone),
         dns_zone: zone.map(|z| z.name.clone()),
+        alarms: super::alarm_runbook(cfg),
     });
     Ok(())
 }

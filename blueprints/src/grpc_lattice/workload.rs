@@ -198,6 +198,9 @@ fn workload(cfg: &LatticeConfig, p: &Published) -> Result<Workloads, String> {
         dns_records: vec![],
         ecs: None,
         dns_zone: None,
+        // Lattice target groups are created by the AWS Gateway API Controller at run time, so
+        // no alarm can name them at synth (README, limits).
+        alarms: None,
     };
     Ok((files, used, spec))
 }

@@ -37,6 +37,7 @@ pub(super) fn runbook(platform: &str) -> RunbookSpec {
         dns_records: vec![],
         ecs: None,
         dns_zone: None,
+        alarms: None,
     }
 }
 
