@@ -234,193 +234,15 @@ impl Distribution {
     ) -> Result<DistributionHandle, Error> {
         let origin_domain_name = origin_domain_name.into();
         let mut s = scope.child(id)?;
-        if let Val::Lit(d) = &origin_domain_name
-            && (d.is_empty() || d.contains("://") || d.contains('/'))
-        {
-            return Err(s.error(format!(
-                "origin domain name `{d}` must be a bare DNS name (no scheme, no path)"
-            )));
-        }
-        let load_balancer_name = match &origin_domain_name {
-            Val::Lit(d) => d.ends_with(".elb.amazonaws.com").then(|| format!("`{d}`")),
-            Val::Expr(e) => matches!(e.local(), Expr::GetAtt(_, a) if a == "DNSName")
-                .then(|| "a load balancer's DNSName attribute".to_owned()),
-        };
-        if let Some(what) = load_balancer_name
-            && props.origin_request_policy == OriginRequestPolicy::AllViewerExceptHostHeader
-        {
-            return Err(s.error(format!(
-                "the origin is {what}, the load balancer's own DNS name, which no ACM certificate covers: CloudFront checks the origin certificate against it and answers 502. Give the origin a DNS name on the ALB's certificate (a CNAME or alias record to the ALB), or use OriginRequestPolicy::AllViewer with an alias on that certificate"
-            )));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for g in &props.grpc_services {
-            check_grpc_service_name(g).map_err(|m| s.error(m))?;
-            if !seen.insert(g.as_str()) {
-                return Err(s.error(format!("gRPC service `{g}` is listed twice")));
-            }
-        }
-        if props.grpc_services.len() > MAX_BEHAVIOURS {
-            return Err(s.error(format!(
-                "at most {MAX_BEHAVIOURS} per-service behaviours (CloudFront's default cache-behaviour quota, adjustable)"
-            )));
-        }
-        if let Some(acl) = &props.web_acl
-            && acl.scope != WafScope::CloudFront
-        {
-            return Err(s.error(
-                "the web ACL is REGIONAL; a distribution takes a CLOUDFRONT-scope ACL (WebAcl::for_cloudfront in a us-east-1 stack)",
-            ));
-        }
-        for (n, v) in [
-            (
-                "origin_read_timeout_seconds",
-                props.origin_read_timeout_seconds,
-            ),
-            (
-                "origin_keepalive_timeout_seconds",
-                props.origin_keepalive_timeout_seconds,
-            ),
-        ] {
-            if !(1..=120).contains(&v) {
-                return Err(s.error(format!(
-                    "{n} is {v}; CloudFront accepts 1–120 without a quota increase"
-                )));
-            }
-        }
-        if props.origin_https_port == 0 {
-            return Err(s.error("the origin HTTPS port must be 1–65535"));
-        }
-        if let Some(c) = &props.comment
-            && c.len() > 128
-        {
-            return Err(s.error("a distribution comment is at most 128 characters"));
-        }
-        let viewer_certificate = match &props.certificate {
-            ViewerCertificate::CloudFrontDefault => l1::ViewerCertificate {
-                cloud_front_default_certificate: Some(true.into()),
-                ..Default::default()
-            },
-            ViewerCertificate::Acm {
-                certificate,
-                aliases,
-            } => {
-                certificate.check_region(
-                    &s,
-                    Some("us-east-1"),
-                    "CloudFront (it only uses ACM certificates from us-east-1)",
-                )?;
-                if aliases.is_empty() {
-                    return Err(s.error(
-                        "a custom certificate needs at least one alias (the hostnames it covers)",
-                    ));
-                }
-                for a in aliases {
-                    if a.is_empty()
-                        || a.len() > 253
-                        || !a
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*'))
-                    {
-                        return Err(s.error(format!("alias `{a}` is not a DNS name")));
-                    }
-                }
-                l1::ViewerCertificate {
-                    acm_certificate_arn: Some((&certificate.arn).into()),
-                    ssl_support_method: Some(l1::SslSupportMethod::SniOnly.into()),
-                    minimum_protocol_version: Some(
-                        match props.minimum_tls {
-                            MinimumTls::Tls12_2021 => l1::MinimumProtocolVersion::Tlsv1_2_2021,
-                            MinimumTls::Tls12_2025 => l1::MinimumProtocolVersion::Tlsv1_2_2025,
-                            MinimumTls::Tls13_2025 => l1::MinimumProtocolVersion::Tlsv1_3_2025,
-                        }
-                        .into(),
-                    ),
-                    ..Default::default()
-                }
-            }
-        };
+        check_props(&s, &origin_domain_name, &props)?;
+        let viewer_certificate = viewer_certificate(&s, &props)?;
         let aliases = match &props.certificate {
             ViewerCertificate::Acm { aliases, .. } => Some(list(aliases.iter().cloned())),
             ViewerCertificate::CloudFrontDefault => None,
         };
-        let origin_verify = match &props.origin_protection {
-            OriginProtection::SecretHeaderParameter => {
-                let param = format!("{}OriginSecret", scope_logical_id(&s));
-                Some(
-                    OriginVerifyHeader::from_new_parameter(s.stack(), &param)
-                        .map_err(|e| s.error(e.to_string()))?,
-                )
-            }
-            OriginProtection::SecretHeader(h) => {
-                if let Val::Lit(v) = &h.value
-                    && v.len() < 32
-                {
-                    return Err(s.error("the origin secret must be at least 32 characters"));
-                }
-                if h.name.is_empty()
-                    || !h
-                        .name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-                {
-                    return Err(s.error(format!(
-                        "origin header name `{}` must be letters, digits and hyphens",
-                        h.name
-                    )));
-                }
-                Some(h.clone())
-            }
-            OriginProtection::None => None,
-        };
-        const ORIGIN_ID: &str = "grpc-origin";
-        let origin = l1::Origin {
-            custom_origin_config: Some(
-                l1::CustomOriginConfig {
-                    https_port: Some(i64::from(props.origin_https_port).into()),
-                    origin_ssl_protocols: Some(list(["TLSv1.2"])),
-                    origin_read_timeout: Some(i64::from(props.origin_read_timeout_seconds).into()),
-                    origin_keepalive_timeout: Some(
-                        i64::from(props.origin_keepalive_timeout_seconds).into(),
-                    ),
-                    ..l1::CustomOriginConfig::new("https-only")
-                }
-                .into(),
-            ),
-            origin_custom_headers: origin_verify.as_ref().map(|h| {
-                list([Val::from(l1::OriginCustomHeader::new(
-                    h.name.as_str(),
-                    h.value.clone(),
-                ))])
-            }),
-            ..l1::Origin::new(origin_domain_name, ORIGIN_ID)
-        };
-        let orp = props.origin_request_policy.id();
-        let behaviors: Vec<Val<l1::CacheBehavior>> = props
-            .grpc_services
-            .iter()
-            .map(|g| {
-                l1::CacheBehavior {
-                    allowed_methods: Some(list(ALL_METHODS)),
-                    cached_methods: Some(list(["GET", "HEAD"])),
-                    cache_policy_id: Some(CACHING_DISABLED.into()),
-                    origin_request_policy_id: Some(orp.into()),
-                    compress: Some(false.into()),
-                    grpc_config: Some(l1::GrpcConfig::new(true).into()),
-                    ..l1::CacheBehavior::new(format!("/{g}/*"), ORIGIN_ID, "https-only")
-                }
-                .into()
-            })
-            .collect();
-        let default_behavior = l1::DefaultCacheBehavior {
-            allowed_methods: Some(list(ALL_METHODS)),
-            cached_methods: Some(list(["GET", "HEAD"])),
-            cache_policy_id: Some(CACHING_DISABLED.into()),
-            origin_request_policy_id: Some(orp.into()),
-            compress: Some(false.into()),
-            grpc_config: Some(l1::GrpcConfig::new(true).into()),
-            ..l1::DefaultCacheBehavior::new(ORIGIN_ID, l1::ViewerProtocolPolicy::HttpsOnly)
-        };
+        let origin_verify = origin_verify(&mut s, &props)?;
+        let origin = origin(origin_domain_name, &props, origin_verify.as_ref());
+        let (behaviors, default_behavior) = behaviors(&props);
         let config = l1::DistributionConfig {
             aliases,
             comment: props.comment.clone().map(Val::from),
@@ -466,6 +288,230 @@ impl Distribution {
             origin_verify,
         })
     }
+}
+
+/// The origin's id in the distribution (one origin: the ALB).
+const ORIGIN_ID: &str = "grpc-origin";
+
+/// Refuses what CloudFront would reject, or what would break gRPC: a URL or the load
+/// balancer's own name as the origin, bad gRPC service names, too many behaviours, a REGIONAL
+/// web ACL, timeouts, port and comment outside CloudFront's ranges.
+fn check_props(
+    s: &Scope<'_>,
+    origin_domain_name: &Val<String>,
+    props: &DistributionProps,
+) -> Result<(), Error> {
+    if let Val::Lit(d) = &origin_domain_name
+        && (d.is_empty() || d.contains("://") || d.contains('/'))
+    {
+        return Err(s.error(format!(
+            "origin domain name `{d}` must be a bare DNS name (no scheme, no path)"
+        )));
+    }
+    let load_balancer_name = match &origin_domain_name {
+        Val::Lit(d) => d.ends_with(".elb.amazonaws.com").then(|| format!("`{d}`")),
+        Val::Expr(e) => matches!(e.local(), Expr::GetAtt(_, a) if a == "DNSName")
+            .then(|| "a load balancer's DNSName attribute".to_owned()),
+    };
+    if let Some(what) = load_balancer_name
+        && props.origin_request_policy == OriginRequestPolicy::AllViewerExceptHostHeader
+    {
+        return Err(s.error(format!(
+            "the origin is {what}, the load balancer's own DNS name, which no ACM certificate covers: CloudFront checks the origin certificate against it and answers 502. Give the origin a DNS name on the ALB's certificate (a CNAME or alias record to the ALB), or use OriginRequestPolicy::AllViewer with an alias on that certificate"
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for g in &props.grpc_services {
+        check_grpc_service_name(g).map_err(|m| s.error(m))?;
+        if !seen.insert(g.as_str()) {
+            return Err(s.error(format!("gRPC service `{g}` is listed twice")));
+        }
+    }
+    if props.grpc_services.len() > MAX_BEHAVIOURS {
+        return Err(s.error(format!(
+            "at most {MAX_BEHAVIOURS} per-service behaviours (CloudFront's default cache-behaviour quota, adjustable)"
+        )));
+    }
+    if let Some(acl) = &props.web_acl
+        && acl.scope != WafScope::CloudFront
+    {
+        return Err(s.error(
+            "the web ACL is REGIONAL; a distribution takes a CLOUDFRONT-scope ACL (WebAcl::for_cloudfront in a us-east-1 stack)",
+        ));
+    }
+    for (n, v) in [
+        (
+            "origin_read_timeout_seconds",
+            props.origin_read_timeout_seconds,
+        ),
+        (
+            "origin_keepalive_timeout_seconds",
+            props.origin_keepalive_timeout_seconds,
+        ),
+    ] {
+        if !(1..=120).contains(&v) {
+            return Err(s.error(format!(
+                "{n} is {v}; CloudFront accepts 1–120 without a quota increase"
+            )));
+        }
+    }
+    if props.origin_https_port == 0 {
+        return Err(s.error("the origin HTTPS port must be 1–65535"));
+    }
+    if let Some(c) = &props.comment
+        && c.len() > 128
+    {
+        return Err(s.error("a distribution comment is at most 128 characters"));
+    }
+    Ok(())
+}
+
+/// The viewer certificate: CloudFront's default, or an ACM one from us-east-1 with its aliases.
+fn viewer_certificate(
+    s: &Scope<'_>,
+    props: &DistributionProps,
+) -> Result<l1::ViewerCertificate, Error> {
+    Ok(match &props.certificate {
+        ViewerCertificate::CloudFrontDefault => l1::ViewerCertificate {
+            cloud_front_default_certificate: Some(true.into()),
+            ..Default::default()
+        },
+        ViewerCertificate::Acm {
+            certificate,
+            aliases,
+        } => {
+            certificate.check_region(
+                s,
+                Some("us-east-1"),
+                "CloudFront (it only uses ACM certificates from us-east-1)",
+            )?;
+            if aliases.is_empty() {
+                return Err(s.error(
+                    "a custom certificate needs at least one alias (the hostnames it covers)",
+                ));
+            }
+            for a in aliases {
+                if a.is_empty()
+                    || a.len() > 253
+                    || !a
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*'))
+                {
+                    return Err(s.error(format!("alias `{a}` is not a DNS name")));
+                }
+            }
+            l1::ViewerCertificate {
+                acm_certificate_arn: Some((&certificate.arn).into()),
+                ssl_support_method: Some(l1::SslSupportMethod::SniOnly.into()),
+                minimum_protocol_version: Some(
+                    match props.minimum_tls {
+                        MinimumTls::Tls12_2021 => l1::MinimumProtocolVersion::Tlsv1_2_2021,
+                        MinimumTls::Tls12_2025 => l1::MinimumProtocolVersion::Tlsv1_2_2025,
+                        MinimumTls::Tls13_2025 => l1::MinimumProtocolVersion::Tlsv1_3_2025,
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            }
+        }
+    })
+}
+
+/// The secret header CloudFront sends to the origin: a new parameter, the given header
+/// (checked), or none.
+fn origin_verify(
+    s: &mut Scope<'_>,
+    props: &DistributionProps,
+) -> Result<Option<OriginVerifyHeader>, Error> {
+    Ok(match &props.origin_protection {
+        OriginProtection::SecretHeaderParameter => {
+            let param = format!("{}OriginSecret", scope_logical_id(s));
+            Some(
+                OriginVerifyHeader::from_new_parameter(s.stack(), &param)
+                    .map_err(|e| s.error(e.to_string()))?,
+            )
+        }
+        OriginProtection::SecretHeader(h) => {
+            if let Val::Lit(v) = &h.value
+                && v.len() < 32
+            {
+                return Err(s.error("the origin secret must be at least 32 characters"));
+            }
+            if h.name.is_empty()
+                || !h
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                return Err(s.error(format!(
+                    "origin header name `{}` must be letters, digits and hyphens",
+                    h.name
+                )));
+            }
+            Some(h.clone())
+        }
+        OriginProtection::None => None,
+    })
+}
+
+/// The one origin: HTTPS only, TLS 1.2, the timeouts, the secret header if any.
+fn origin(
+    origin_domain_name: Val<String>,
+    props: &DistributionProps,
+    origin_verify: Option<&OriginVerifyHeader>,
+) -> l1::Origin {
+    l1::Origin {
+        custom_origin_config: Some(
+            l1::CustomOriginConfig {
+                https_port: Some(i64::from(props.origin_https_port).into()),
+                origin_ssl_protocols: Some(list(["TLSv1.2"])),
+                origin_read_timeout: Some(i64::from(props.origin_read_timeout_seconds).into()),
+                origin_keepalive_timeout: Some(
+                    i64::from(props.origin_keepalive_timeout_seconds).into(),
+                ),
+                ..l1::CustomOriginConfig::new("https-only")
+            }
+            .into(),
+        ),
+        origin_custom_headers: origin_verify.map(|h| {
+            list([Val::from(l1::OriginCustomHeader::new(
+                h.name.as_str(),
+                h.value.clone(),
+            ))])
+        }),
+        ..l1::Origin::new(origin_domain_name, ORIGIN_ID)
+    }
+}
+
+/// One gRPC-enabled, uncached behaviour per gRPC service and the default behaviour.
+fn behaviors(props: &DistributionProps) -> (Vec<Val<l1::CacheBehavior>>, l1::DefaultCacheBehavior) {
+    let orp = props.origin_request_policy.id();
+    let behaviors: Vec<Val<l1::CacheBehavior>> = props
+        .grpc_services
+        .iter()
+        .map(|g| {
+            l1::CacheBehavior {
+                allowed_methods: Some(list(ALL_METHODS)),
+                cached_methods: Some(list(["GET", "HEAD"])),
+                cache_policy_id: Some(CACHING_DISABLED.into()),
+                origin_request_policy_id: Some(orp.into()),
+                compress: Some(false.into()),
+                grpc_config: Some(l1::GrpcConfig::new(true).into()),
+                ..l1::CacheBehavior::new(format!("/{g}/*"), ORIGIN_ID, "https-only")
+            }
+            .into()
+        })
+        .collect();
+    let default_behavior = l1::DefaultCacheBehavior {
+        allowed_methods: Some(list(ALL_METHODS)),
+        cached_methods: Some(list(["GET", "HEAD"])),
+        cache_policy_id: Some(CACHING_DISABLED.into()),
+        origin_request_policy_id: Some(orp.into()),
+        compress: Some(false.into()),
+        grpc_config: Some(l1::GrpcConfig::new(true).into()),
+        ..l1::DefaultCacheBehavior::new(ORIGIN_ID, l1::ViewerProtocolPolicy::HttpsOnly)
+    };
+    (behaviors, default_behavior)
 }
 
 /// The logical id this construct's main resource gets (its path without `Default` segments).

@@ -232,202 +232,12 @@ impl Cluster {
         props: ClusterProps,
     ) -> Result<ClusterHandle, Error> {
         let mut s = scope.child(id)?;
-        if subnets.len() < 2 {
-            return Err(s.error(format!(
-                "an EKS cluster needs at least 2 subnets in different AZs, got {}",
-                subnets.len()
-            )));
-        }
-        if !valid_version(&props.version) {
-            return Err(s.error(format!(
-                "version `{}` must look like `1.NN` (e.g. {DEFAULT_KUBERNETES_VERSION})",
-                props.version
-            )));
-        }
-        if let Some(n) = &props.name
-            && !valid_cluster_name(n)
-        {
-            return Err(s.error(format!(
-                "cluster name `{n}` must be 1–100 characters: a letter or digit, then letters, digits, `-` and `_`"
-            )));
-        }
-        let (public, private, cidrs) = match &props.endpoint_access {
-            EndpointAccess::Private => (false, true, Vec::new()),
-            EndpointAccess::PublicAndPrivate(c) => (true, true, c.clone()),
-            EndpointAccess::Public(c) => (true, false, c.clone()),
-        };
-        if public && cidrs.is_empty() {
-            return Err(s.error("a public endpoint needs at least one allowed CIDR (use 0.0.0.0/0 explicitly to open it)"));
-        }
-        if props.security_group_ids.len() > 5 {
-            return Err(s.error("at most 5 extra security groups"));
-        }
-        if props.auto_mode.is_some() && props.bootstrap_self_managed_addons == Some(true) {
-            return Err(s.error("Auto Mode runs vpc-cni, coredns and kube-proxy itself: bootstrap_self_managed_addons must be false"));
-        }
-        if let Some(a) = &props.auto_mode {
-            if a.node_pools.is_empty() {
-                return Err(s.error(
-                    "Auto Mode needs at least one built-in node pool (general-purpose or system)",
-                ));
-            }
-            if a.node_pools.len() == 2 && a.node_pools[0] == a.node_pools[1] {
-                return Err(s.error("node pools must be distinct"));
-            }
-        }
-
-        let name_expr: Expr = match &props.name {
-            Some(n) => Expr::str(n.clone()),
-            None => Expr::sub(format!("${{AWS::StackName}}-{}", kebab(id))),
-        };
-        let log_name: Expr = match &props.name {
-            Some(n) => Expr::str(format!("/aws/eks/{n}/cluster")),
-            None => Expr::sub(format!(
-                "/aws/eks/${{AWS::StackName}}-{}/cluster",
-                kebab(id)
-            )),
-        };
-        let log_group = LogGroup::new(
-            &mut s,
-            "ControlPlaneLogs",
-            LogGroupProps {
-                log_group_name: Some(log_name.into()),
-                retention_days: props.log_retention_days,
-                kms_key: props.log_kms_key.clone(),
-                ..LogGroupProps::default()
-            },
-        )?;
-
+        let endpoint = check_props(&s, subnets, &props)?;
+        let (name_expr, log_group) = name_and_logs(&mut s, id, &props)?;
         let auto = props.auto_mode.is_some();
-        let mut managed = vec![AwsManagedPolicy::AmazonEKSClusterPolicy];
-        if auto {
-            managed.extend([
-                AwsManagedPolicy::AmazonEKSComputePolicy,
-                AwsManagedPolicy::AmazonEKSBlockStoragePolicy,
-                AwsManagedPolicy::AmazonEKSLoadBalancingPolicy,
-                AwsManagedPolicy::AmazonEKSNetworkingPolicy,
-            ]);
-        }
-        let kms_doc = PolicyDocument::new(vec![Statement::allow(
-            [
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:DescribeKey",
-                "kms:ListGrants",
-                "kms:CreateGrant",
-            ],
-            vec![secrets_key.arn.clone().into_expr()],
-        )]);
-        let role = Role::new(
-            &mut s,
-            "Role",
-            Principal::Service("eks.amazonaws.com"),
-            RoleProps {
-                description: Some("EKS control plane".into()),
-                managed_policies: managed,
-                inline_policies: vec![("secrets-encryption".into(), kms_doc)],
-                tag_session: auto,
-                ..RoleProps::default()
-            },
-        )?;
-        let node_role = if auto {
-            Some(Role::new(
-                &mut s,
-                "NodeRole",
-                Principal::Service("ec2.amazonaws.com"),
-                RoleProps {
-                    description: Some("EKS Auto Mode nodes".into()),
-                    managed_policies: vec![
-                        AwsManagedPolicy::AmazonEKSWorkerNodeMinimalPolicy,
-                        AwsManagedPolicy::AmazonEC2ContainerRegistryPullOnly,
-                    ],
-                    ..RoleProps::default()
-                },
-            )?)
-        } else {
-            None
-        };
-
-        let log_types = [
-            l1::LoggingTypeConfigType::Api,
-            l1::LoggingTypeConfigType::Audit,
-            l1::LoggingTypeConfigType::Authenticator,
-            l1::LoggingTypeConfigType::ControllerManager,
-            l1::LoggingTypeConfigType::Scheduler,
-        ];
-        let mut vpc_config = l1::ResourcesVpcConfig {
-            endpoint_private_access: Some(private.into()),
-            endpoint_public_access: Some(public.into()),
-            public_access_cidrs: if public {
-                Some(cidrs.clone().into())
-            } else {
-                None
-            },
-            ..l1::ResourcesVpcConfig::new(list(
-                subnets.iter().map(|sn| Val::<String>::from(&sn.id)),
-            ))
-        };
-        if !props.security_group_ids.is_empty() {
-            vpc_config.security_group_ids = Some(list(
-                props.security_group_ids.iter().map(Val::<String>::from),
-            ));
-        }
-        let mut network = l1::KubernetesNetworkConfig {
-            ip_family: Some(l1::IpFamily::Ipv4.into()),
-            service_ipv4_cidr: props.service_ipv4_cidr.clone().map(Val::from),
-            ..l1::KubernetesNetworkConfig::new()
-        };
-        let mut cluster = l1::Cluster {
-            name: Some(name_expr.into()),
-            version: Some(props.version.clone().into()),
-            access_config: Some(
-                l1::AccessConfig {
-                    authentication_mode: Some(l1::AuthenticationMode::Api.into()),
-                    bootstrap_cluster_creator_admin_permissions: Some(
-                        props.bootstrap_cluster_creator_admin.into(),
-                    ),
-                }
-                .into(),
-            ),
-            logging: Some(
-                l1::Logging {
-                    cluster_logging: Some(
-                        l1::ClusterLogging {
-                            enabled_types: Some(list(log_types.map(|t| l1::LoggingTypeConfig {
-                                type_: Some(t.into()),
-                            }))),
-                        }
-                        .into(),
-                    ),
-                }
-                .into(),
-            ),
-            encryption_config: Some(list([l1::EncryptionConfig {
-                provider: Some(
-                    l1::Provider {
-                        key_arn: Some((&secrets_key.arn).into()),
-                    }
-                    .into(),
-                ),
-                resources: Some(list(["secrets"])),
-            }])),
-            upgrade_policy: if props.standard_support_only {
-                Some(
-                    l1::UpgradePolicy {
-                        support_type: Some(l1::SupportType::Standard.into()),
-                    }
-                    .into(),
-                )
-            } else {
-                None
-            },
-            deletion_protection: if props.deletion_protection {
-                Some(true.into())
-            } else {
-                None
-            },
-            ..l1::Cluster::new(vpc_config, &role.arn)
-        };
+        let (role, node_role) = roles(&mut s, secrets_key, auto)?;
+        let (mut cluster, mut network) =
+            cluster_l1(name_expr, subnets, secrets_key, &props, endpoint, &role);
         if let (Some(a), Some(nr)) = (&props.auto_mode, &node_role) {
             cluster.compute_config = Some(
                 l1::ComputeConfig {
@@ -480,6 +290,237 @@ impl Cluster {
             path: s.full_path(),
         })
     }
+}
+
+/// Whether the endpoint is public and private, and the CIDRs allowed to the public one.
+type EndpointSettings = (bool, bool, Vec<String>);
+
+/// Refuses what EKS would reject: fewer than 2 subnets, a bad version or name, a public endpoint
+/// open to no one, too many security groups, Auto Mode with self-managed add-ons or no pool.
+fn check_props(
+    s: &Scope<'_>,
+    subnets: &[SubnetHandle],
+    props: &ClusterProps,
+) -> Result<EndpointSettings, Error> {
+    if subnets.len() < 2 {
+        return Err(s.error(format!(
+            "an EKS cluster needs at least 2 subnets in different AZs, got {}",
+            subnets.len()
+        )));
+    }
+    if !valid_version(&props.version) {
+        return Err(s.error(format!(
+            "version `{}` must look like `1.NN` (e.g. {DEFAULT_KUBERNETES_VERSION})",
+            props.version
+        )));
+    }
+    if let Some(n) = &props.name
+        && !valid_cluster_name(n)
+    {
+        return Err(s.error(format!(
+            "cluster name `{n}` must be 1–100 characters: a letter or digit, then letters, digits, `-` and `_`"
+        )));
+    }
+    let (public, private, cidrs) = match &props.endpoint_access {
+        EndpointAccess::Private => (false, true, Vec::new()),
+        EndpointAccess::PublicAndPrivate(c) => (true, true, c.clone()),
+        EndpointAccess::Public(c) => (true, false, c.clone()),
+    };
+    if public && cidrs.is_empty() {
+        return Err(s.error("a public endpoint needs at least one allowed CIDR (use 0.0.0.0/0 explicitly to open it)"));
+    }
+    if props.security_group_ids.len() > 5 {
+        return Err(s.error("at most 5 extra security groups"));
+    }
+    if props.auto_mode.is_some() && props.bootstrap_self_managed_addons == Some(true) {
+        return Err(s.error("Auto Mode runs vpc-cni, coredns and kube-proxy itself: bootstrap_self_managed_addons must be false"));
+    }
+    if let Some(a) = &props.auto_mode {
+        if a.node_pools.is_empty() {
+            return Err(s.error(
+                "Auto Mode needs at least one built-in node pool (general-purpose or system)",
+            ));
+        }
+        if a.node_pools.len() == 2 && a.node_pools[0] == a.node_pools[1] {
+            return Err(s.error("node pools must be distinct"));
+        }
+    }
+    Ok((public, private, cidrs))
+}
+
+/// The cluster's name (given, or from the stack name) and its control-plane log group.
+fn name_and_logs(
+    s: &mut Scope<'_>,
+    id: &str,
+    props: &ClusterProps,
+) -> Result<(Expr, LogGroupHandle), Error> {
+    let name_expr: Expr = match &props.name {
+        Some(n) => Expr::str(n.clone()),
+        None => Expr::sub(format!("${{AWS::StackName}}-{}", kebab(id))),
+    };
+    let log_name: Expr = match &props.name {
+        Some(n) => Expr::str(format!("/aws/eks/{n}/cluster")),
+        None => Expr::sub(format!(
+            "/aws/eks/${{AWS::StackName}}-{}/cluster",
+            kebab(id)
+        )),
+    };
+    let log_group = LogGroup::new(
+        s,
+        "ControlPlaneLogs",
+        LogGroupProps {
+            log_group_name: Some(log_name.into()),
+            retention_days: props.log_retention_days,
+            kms_key: props.log_kms_key.clone(),
+            ..LogGroupProps::default()
+        },
+    )?;
+    Ok((name_expr, log_group))
+}
+
+/// The control plane's role (secrets encryption with `secrets_key`; Auto Mode's policies) and,
+/// in Auto Mode, the nodes' role.
+fn roles(
+    s: &mut Scope<'_>,
+    secrets_key: &KeyHandle,
+    auto: bool,
+) -> Result<(RoleHandle, Option<RoleHandle>), Error> {
+    let mut managed = vec![AwsManagedPolicy::AmazonEKSClusterPolicy];
+    if auto {
+        managed.extend([
+            AwsManagedPolicy::AmazonEKSComputePolicy,
+            AwsManagedPolicy::AmazonEKSBlockStoragePolicy,
+            AwsManagedPolicy::AmazonEKSLoadBalancingPolicy,
+            AwsManagedPolicy::AmazonEKSNetworkingPolicy,
+        ]);
+    }
+    let kms_doc = PolicyDocument::new(vec![Statement::allow(
+        [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:ListGrants",
+            "kms:CreateGrant",
+        ],
+        vec![secrets_key.arn.clone().into_expr()],
+    )]);
+    let role = Role::new(
+        s,
+        "Role",
+        Principal::Service("eks.amazonaws.com"),
+        RoleProps {
+            description: Some("EKS control plane".into()),
+            managed_policies: managed,
+            inline_policies: vec![("secrets-encryption".into(), kms_doc)],
+            tag_session: auto,
+            ..RoleProps::default()
+        },
+    )?;
+    let node_role = if auto {
+        Some(Role::new(
+            s,
+            "NodeRole",
+            Principal::Service("ec2.amazonaws.com"),
+            RoleProps {
+                description: Some("EKS Auto Mode nodes".into()),
+                managed_policies: vec![
+                    AwsManagedPolicy::AmazonEKSWorkerNodeMinimalPolicy,
+                    AwsManagedPolicy::AmazonEC2ContainerRegistryPullOnly,
+                ],
+                ..RoleProps::default()
+            },
+        )?)
+    } else {
+        None
+    };
+    Ok((role, node_role))
+}
+
+/// The L1 cluster (API authentication, every log type, secrets encryption, the upgrade policy)
+/// and its network config, before Auto Mode's settings.
+fn cluster_l1(
+    name_expr: Expr,
+    subnets: &[SubnetHandle],
+    secrets_key: &KeyHandle,
+    props: &ClusterProps,
+    (public, private, cidrs): EndpointSettings,
+    role: &RoleHandle,
+) -> (l1::Cluster, l1::KubernetesNetworkConfig) {
+    let log_types = [
+        l1::LoggingTypeConfigType::Api,
+        l1::LoggingTypeConfigType::Audit,
+        l1::LoggingTypeConfigType::Authenticator,
+        l1::LoggingTypeConfigType::ControllerManager,
+        l1::LoggingTypeConfigType::Scheduler,
+    ];
+    let mut vpc_config = l1::ResourcesVpcConfig {
+        endpoint_private_access: Some(private.into()),
+        endpoint_public_access: Some(public.into()),
+        public_access_cidrs: if public { Some(cidrs.into()) } else { None },
+        ..l1::ResourcesVpcConfig::new(list(subnets.iter().map(|sn| Val::<String>::from(&sn.id))))
+    };
+    if !props.security_group_ids.is_empty() {
+        vpc_config.security_group_ids = Some(list(
+            props.security_group_ids.iter().map(Val::<String>::from),
+        ));
+    }
+    let network = l1::KubernetesNetworkConfig {
+        ip_family: Some(l1::IpFamily::Ipv4.into()),
+        service_ipv4_cidr: props.service_ipv4_cidr.clone().map(Val::from),
+        ..l1::KubernetesNetworkConfig::new()
+    };
+    let cluster = l1::Cluster {
+        name: Some(name_expr.into()),
+        version: Some(props.version.clone().into()),
+        access_config: Some(
+            l1::AccessConfig {
+                authentication_mode: Some(l1::AuthenticationMode::Api.into()),
+                bootstrap_cluster_creator_admin_permissions: Some(
+                    props.bootstrap_cluster_creator_admin.into(),
+                ),
+            }
+            .into(),
+        ),
+        logging: Some(
+            l1::Logging {
+                cluster_logging: Some(
+                    l1::ClusterLogging {
+                        enabled_types: Some(list(log_types.map(|t| l1::LoggingTypeConfig {
+                            type_: Some(t.into()),
+                        }))),
+                    }
+                    .into(),
+                ),
+            }
+            .into(),
+        ),
+        encryption_config: Some(list([l1::EncryptionConfig {
+            provider: Some(
+                l1::Provider {
+                    key_arn: Some((&secrets_key.arn).into()),
+                }
+                .into(),
+            ),
+            resources: Some(list(["secrets"])),
+        }])),
+        upgrade_policy: if props.standard_support_only {
+            Some(
+                l1::UpgradePolicy {
+                    support_type: Some(l1::SupportType::Standard.into()),
+                }
+                .into(),
+            )
+        } else {
+            None
+        },
+        deletion_protection: if props.deletion_protection {
+            Some(true.into())
+        } else {
+            None
+        },
+        ..l1::Cluster::new(vpc_config, &role.arn)
+    };
+    (cluster, network)
 }
 
 fn valid_version(v: &str) -> bool {
