@@ -6,10 +6,10 @@
 use formwork_assembly::OutputRef;
 use formwork_constructs::acm::{Certificate, CertificateHandle};
 use formwork_constructs::cloudfront::{
-    CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
-    OriginVerifyHeader, PriceClass, ViewerCertificate,
+    CloudFrontPrefixList, Distribution, DistributionHandle, DistributionLogging, DistributionProps,
+    OriginProtection, OriginVerifyHeader, PriceClass, ViewerCertificate,
 };
-use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Stack};
+use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Scope, Stack};
 use formwork_constructs::ec2::{
     self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
 };
@@ -18,8 +18,9 @@ use formwork_constructs::eks::{
     ClusterHandle, LoadBalancerControllerIdentity, LoadBalancerControllerProps,
 };
 use formwork_constructs::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, GrpcRoute,
-    GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
+    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, ExtraCondition,
+    GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
+    ListenerHandle, TargetGroupHandle,
 };
 use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::{
@@ -28,7 +29,7 @@ use formwork_constructs::s3::{
 use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
-use super::config::{ComputeMode, EksConfig, PriceClassConfig, ServiceConfig};
+use super::config::{ComputeMode, EdgeConfig, EksConfig, PriceClassConfig, ServiceConfig};
 use super::dns::{self, StackNames, stack_names};
 use super::{EDGE_WAF, REGIONAL_WAF, blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::alarms;
@@ -469,63 +470,11 @@ fn service_stack(
         .as_ref()
         .map(|(_, _, h)| vec![h.condition()])
         .unwrap_or_default();
-    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
-    let mut outputs: Vec<(String, Output)> = Vec::new();
-    let mut targets = Vec::new();
-    let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
-    for (i, (svc, id)) in group.iter().zip(&ids).enumerate() {
-        let mut s = root.child(id)?;
-        let repo = Repository::new(
-            &mut s,
-            "Repository",
-            RepositoryProps {
-                repository_name: Some(format!("{}/{}", cfg.name, svc.name)),
-                ..RepositoryProps::default()
-            },
-        )?;
-        // Auto Mode's controller only registers targets in groups tagged with the cluster name.
-        let tags = if auto {
-            vec![(
-                "eks:eks-cluster-name".to_owned(),
-                shared.cluster.name.clone().into(),
-            )]
-        } else {
-            Vec::new()
-        };
-        let tg = GrpcTargetGroup::new(
-            &mut s,
-            "TargetGroup",
-            &shared.vpc.id,
-            svc.port as u16,
-            GrpcTargetGroupProps {
-                health_check_path: svc.health_check.path.clone(),
-                healthy_grpc_codes: svc.health_check.grpc_codes.clone(),
-                tags,
-                ..GrpcTargetGroupProps::default()
-            },
-        )?;
-        GrpcRoute::new(
-            &mut s,
-            "Route",
-            &https,
-            10 * (i as u32 + 1),
-            &svc.grpc_services,
-            &tg,
-            &extra,
-        )?;
-        targets.push((svc.name.as_str(), tg.clone()));
-        outputs.push((
-            format!("{id}RepositoryUri"),
-            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
-        ));
-        outputs.push((
-            format!("{id}TargetGroupArn"),
-            Output::new(
-                tg.arn.clone(),
-                format!("Target group of {} (TargetGroupBinding)", svc.name),
-            ),
-        ));
-    }
+    let ServiceTargets {
+        ids,
+        outputs,
+        targets,
+    } = service_targets(&mut root, cfg, shared, &https, group, &extra)?;
     let mut endpoint = vec![(
         ALB_DNS_OUTPUT.to_owned(),
         Output::new(
@@ -535,43 +484,7 @@ fn service_stack(
     )];
     let mut distribution = None;
     if let Some((e, acl, header)) = edge {
-        let viewer = match (&e.certificate_arn, &at.viewer) {
-            (Some(arn), _) => Some(Certificate::import(arn)?),
-            (None, Some(c)) => Some(c.clone()),
-            // In us-east-1 the service stack holds its own viewer certificate.
-            (None, None) => {
-                dns::viewer_certificate(&mut root, "ViewerCertificate", cfg, at.zone, at.names)?
-            }
-        };
-        let certificate = match viewer {
-            Some(certificate) => ViewerCertificate::Acm {
-                certificate,
-                aliases: at.names.aliases.clone(),
-            },
-            None => ViewerCertificate::CloudFrontDefault,
-        };
-        let origin = at.names.alb.clone().ok_or_else(|| {
-            root.error("CloudFront needs `edge.origin_domain` or a `dns:` section".to_owned())
-        })?;
-        let stack_name = root.stack_ref().name().to_owned();
-        let dist = Distribution::new(
-            &mut root,
-            "Cdn",
-            origin,
-            DistributionProps {
-                certificate,
-                logging: Some(DistributionLogging::new(&shared.logs.domain_name)),
-                web_acl: Some(acl.clone()),
-                price_class: match e.price_class {
-                    PriceClassConfig::PriceClass100 => PriceClass::PriceClass100,
-                    PriceClassConfig::PriceClass200 => PriceClass::PriceClass200,
-                    PriceClassConfig::PriceClassAll => PriceClass::PriceClassAll,
-                },
-                origin_protection: OriginProtection::SecretHeader(header),
-                comment: Some(format!("{stack_name}: gRPC")),
-                ..DistributionProps::default()
-            },
-        )?;
+        let dist = edge_distribution(&mut root, cfg, shared, at, (e, acl, header))?;
         endpoint = vec![
             (
                 DISTRIBUTION_DOMAIN_OUTPUT.to_owned(),
@@ -659,4 +572,134 @@ fn alb_security_group(
         )?;
     }
     Ok(sg)
+}
+
+/// Per service of a stack: its ECR repository, gRPC target group and listener rules.
+struct ServiceTargets<'a> {
+    /// The services' construct ids, in config order.
+    ids: Vec<String>,
+    /// The repository and target group outputs.
+    outputs: Vec<(String, Output)>,
+    /// Each service's name and target group, for its alarms.
+    targets: Vec<(&'a str, TargetGroupHandle)>,
+}
+
+/// Adds each service's repository, target group (Auto Mode: tagged for its controller) and
+/// routes on `https` (each also matching `extra`, the origin check behind CloudFront).
+fn service_targets<'a>(
+    root: &mut Scope<'_>,
+    cfg: &EksConfig,
+    shared: &Shared,
+    https: &ListenerHandle,
+    group: &[&'a ServiceConfig],
+    extra: &[ExtraCondition],
+) -> Result<ServiceTargets<'a>, Error> {
+    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
+    let mut outputs: Vec<(String, Output)> = Vec::new();
+    let mut targets = Vec::new();
+    let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
+    for (i, (svc, id)) in group.iter().zip(&ids).enumerate() {
+        let mut s = root.child(id)?;
+        let repo = Repository::new(
+            &mut s,
+            "Repository",
+            RepositoryProps {
+                repository_name: Some(format!("{}/{}", cfg.name, svc.name)),
+                ..RepositoryProps::default()
+            },
+        )?;
+        // Auto Mode's controller only registers targets in groups tagged with the cluster name.
+        let tags = if auto {
+            vec![(
+                "eks:eks-cluster-name".to_owned(),
+                shared.cluster.name.clone().into(),
+            )]
+        } else {
+            Vec::new()
+        };
+        let tg = GrpcTargetGroup::new(
+            &mut s,
+            "TargetGroup",
+            &shared.vpc.id,
+            svc.port as u16,
+            GrpcTargetGroupProps {
+                health_check_path: svc.health_check.path.clone(),
+                healthy_grpc_codes: svc.health_check.grpc_codes.clone(),
+                tags,
+                ..GrpcTargetGroupProps::default()
+            },
+        )?;
+        GrpcRoute::new(
+            &mut s,
+            "Route",
+            https,
+            10 * (i as u32 + 1),
+            &svc.grpc_services,
+            &tg,
+            extra,
+        )?;
+        targets.push((svc.name.as_str(), tg.clone()));
+        outputs.push((
+            format!("{id}RepositoryUri"),
+            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
+        ));
+        outputs.push((
+            format!("{id}TargetGroupArn"),
+            Output::new(
+                tg.arn.clone(),
+                format!("Target group of {} (TargetGroupBinding)", svc.name),
+            ),
+        ));
+    }
+    Ok(ServiceTargets {
+        ids,
+        outputs,
+        targets,
+    })
+}
+
+/// The stack's distribution: the viewer certificate (given, requested in the edge stack, or
+/// here in us-east-1), the origin name, logs, the CLOUDFRONT web ACL and the origin secret.
+fn edge_distribution(
+    root: &mut Scope<'_>,
+    cfg: &EksConfig,
+    shared: &Shared,
+    at: &StackAt<'_>,
+    (e, acl, header): (&EdgeConfig, &WebAclHandle, OriginVerifyHeader),
+) -> Result<DistributionHandle, Error> {
+    let viewer = match (&e.certificate_arn, &at.viewer) {
+        (Some(arn), _) => Some(Certificate::import(arn)?),
+        (None, Some(c)) => Some(c.clone()),
+        // In us-east-1 the service stack holds its own viewer certificate.
+        (None, None) => dns::viewer_certificate(root, "ViewerCertificate", cfg, at.zone, at.names)?,
+    };
+    let certificate = match viewer {
+        Some(certificate) => ViewerCertificate::Acm {
+            certificate,
+            aliases: at.names.aliases.clone(),
+        },
+        None => ViewerCertificate::CloudFrontDefault,
+    };
+    let origin = at.names.alb.clone().ok_or_else(|| {
+        root.error("CloudFront needs `edge.origin_domain` or a `dns:` section".to_owned())
+    })?;
+    let stack_name = root.stack_ref().name().to_owned();
+    Distribution::new(
+        root,
+        "Cdn",
+        origin,
+        DistributionProps {
+            certificate,
+            logging: Some(DistributionLogging::new(&shared.logs.domain_name)),
+            web_acl: Some(acl.clone()),
+            price_class: match e.price_class {
+                PriceClassConfig::PriceClass100 => PriceClass::PriceClass100,
+                PriceClassConfig::PriceClass200 => PriceClass::PriceClass200,
+                PriceClassConfig::PriceClassAll => PriceClass::PriceClassAll,
+            },
+            origin_protection: OriginProtection::SecretHeader(header),
+            comment: Some(format!("{stack_name}: gRPC")),
+            ..DistributionProps::default()
+        },
+    )
 }

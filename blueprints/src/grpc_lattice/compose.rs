@@ -309,7 +309,7 @@ fn gateway_controller_identity(
     PodIdentityAssociation::new(
         &mut ctl,
         "PodIdentity",
-        &cluster,
+        cluster,
         CONTROLLER_NAMESPACE,
         CONTROLLER_SERVICE_ACCOUNT,
         &ctl_role,
@@ -385,7 +385,7 @@ fn service_identities(
         PodIdentityAssociation::new(
             &mut s,
             "PodIdentity",
-            &cluster,
+            cluster,
             &svc.name,
             &svc.name,
             &role,
