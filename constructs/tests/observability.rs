@@ -86,7 +86,7 @@ fn edge() -> Stack {
         WafScope::CloudFront,
         &th,
     ));
-    add_alarms(&mut st.root(), presets, &[t.arn.clone()]).unwrap();
+    add_alarms(&mut st.root(), presets, std::slice::from_ref(&t.arn)).unwrap();
     st
 }
 
