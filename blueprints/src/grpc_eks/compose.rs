@@ -1,26 +1,14 @@
 //! The stacks of `grpc-eks-*`: the edge web ACL (us-east-1), the platform, and the service
 //! stacks. Values cross stacks as typed handles: passing the platform's VPC or cluster to a
 //! construct of a service stack makes the cross-stack reference (see
-//! `formwork_constructs::core::xref`).
+//! `formwork_constructs::core::xref`). The service stacks' contents: `service_stack.rs`.
 
 use formwork_assembly::OutputRef;
-use formwork_constructs::acm::{Certificate, CertificateHandle};
-use formwork_constructs::cloudfront::{
-    CloudFrontPrefixList, Distribution, DistributionHandle, DistributionLogging, DistributionProps,
-    OriginProtection, OriginVerifyHeader, PriceClass, ViewerCertificate,
-};
-use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Scope, Stack};
-use formwork_constructs::ec2::{
-    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
-};
-use formwork_constructs::ecr::{Repository, RepositoryProps};
+use formwork_constructs::acm::CertificateHandle;
+use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Stack};
+use formwork_constructs::ec2::{self, VpcHandle};
 use formwork_constructs::eks::{
     ClusterHandle, LoadBalancerControllerIdentity, LoadBalancerControllerProps,
-};
-use formwork_constructs::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, ExtraCondition,
-    GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
-    ListenerHandle, TargetGroupHandle,
 };
 use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::{
@@ -29,25 +17,25 @@ use formwork_constructs::s3::{
 use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
-use super::config::{ComputeMode, EdgeConfig, EksConfig, PriceClassConfig, ServiceConfig};
+use super::config::{ComputeMode, EksConfig};
 use super::dns::{self, StackNames, stack_names};
+use super::service_stack::{StackAt, service_stack};
 use super::{EDGE_WAF, REGIONAL_WAF, blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::alarms;
-use crate::common::pascal;
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 
 /// What the service stacks take from the platform (and edge) stacks.
-struct Shared {
-    vpc: VpcHandle,
-    cluster: ClusterHandle,
-    logs: BucketHandle,
-    regional_acl: WebAclHandle,
-    edge_acl: Option<WebAclHandle>,
+pub(super) struct Shared {
+    pub vpc: VpcHandle,
+    pub cluster: ClusterHandle,
+    pub logs: BucketHandle,
+    pub regional_acl: WebAclHandle,
+    pub edge_acl: Option<WebAclHandle>,
     /// The alarm topics: in the Region, and in us-east-1 when the edge stack exists.
-    alarm_topics: (Option<Attr<TopicArn>>, Option<Attr<TopicArn>>),
+    pub alarm_topics: (Option<Attr<TopicArn>>, Option<Attr<TopicArn>>),
     /// The platform outputs the Kubernetes side reads.
-    cluster_name: OutputRef,
-    vpc_id: OutputRef,
+    pub cluster_name: OutputRef,
+    pub vpc_id: OutputRef,
 }
 
 /// The outputs the Kubernetes side and the runbook read, each named once, here.
@@ -373,333 +361,4 @@ fn platform_stack(
         cluster_name,
         vpc_id,
     })
-}
-
-/// The gRPC ports of a group of services, sorted, once each.
-fn ports(group: &[&ServiceConfig]) -> Vec<u16> {
-    let mut ports: Vec<u16> = group.iter().map(|s| s.port as u16).collect();
-    ports.sort_unstable();
-    ports.dedup();
-    ports
-}
-
-/// The service stack's output with the ALB's DNS name (the runbook's DNS records read it too).
-pub(super) const ALB_DNS_OUTPUT: &str = "AlbDnsName";
-/// The service stack's output with the distribution's domain name (`grpc-eks-edge`).
-pub(super) const DISTRIBUTION_DOMAIN_OUTPUT: &str = "DistributionDomainName";
-
-/// Where a service stack stands: its number, the zone of `dns:`, its names, and the viewer
-/// certificate the edge stack requested for it.
-struct StackAt<'a> {
-    zone: Option<&'a HostedZone>,
-    names: &'a StackNames,
-    viewer: Option<CertificateHandle>,
-}
-
-/// `<name>-services-<n>`: an ALB (security group, HTTPS listener, WAF association), for
-/// `grpc-eks-edge` a CloudFront distribution, with `dns:` the certificates and records, and per
-/// service an ECR repository, a target group and its listener rules. Returns the endpoint output
-/// and, per service, the repository and target group outputs.
-fn service_stack(
-    st: &mut Stack,
-    cfg: &EksConfig,
-    shared: &Shared,
-    at: &StackAt<'_>,
-    group: &[&ServiceConfig],
-    watched: &mut Vec<alarms::WatchedService>,
-) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
-    let edge = match (&cfg.edge, &shared.edge_acl) {
-        (Some(e), Some(acl)) => {
-            let header = OriginVerifyHeader::from_new_parameter(st, "OriginVerifySecret")?;
-            CloudFrontPrefixList::parameter(st)?;
-            Some((e, acl, header))
-        }
-        _ => None,
-    };
-    let mut root = st.root();
-    let sg = alb_security_group(&mut root, cfg, &shared.vpc, edge.is_some(), group)?;
-    for p in ports(group) {
-        ec2::allow_ingress(
-            &mut root,
-            &format!("PodsFromAlb{p}"),
-            &shared.cluster.security_group,
-            Peer::SecurityGroup(sg.id.clone()),
-            p,
-            p,
-            &format!("gRPC from the ALB to pods on {p}"),
-        )?;
-    }
-    let alb_log_prefix = format!("alb/{}", root.stack_ref().name());
-    let alb = ApplicationLoadBalancer::new(
-        &mut root,
-        "Alb",
-        &shared.vpc,
-        &sg,
-        ApplicationLoadBalancerProps {
-            access_logs_bucket: Some(shared.logs.name.clone()),
-            access_logs_prefix: alb_log_prefix,
-            ..ApplicationLoadBalancerProps::default()
-        },
-    )?;
-    let default_action = if edge.is_some() {
-        OriginVerifyHeader::listener_default_action()
-    } else {
-        DefaultAction::Fixed {
-            status: 404,
-            body: "no route for this gRPC service".to_owned(),
-        }
-    };
-    let alb_certificate = dns::alb_certificate(&mut root, cfg, at.zone, at.names)?;
-    let https = HttpsListener::new(
-        &mut root,
-        "HttpsListener",
-        &alb,
-        &alb_certificate,
-        HttpsListenerProps {
-            default_action,
-            ..HttpsListenerProps::default()
-        },
-    )?;
-    formwork_constructs::wafv2::associate(
-        &mut root,
-        "AlbWafAssociation",
-        &alb.arn,
-        &shared.regional_acl,
-    )?;
-    let extra = edge
-        .as_ref()
-        .map(|(_, _, h)| vec![h.condition()])
-        .unwrap_or_default();
-    let ServiceTargets {
-        ids,
-        outputs,
-        targets,
-    } = service_targets(&mut root, cfg, shared, &https, group, &extra)?;
-    let mut endpoint = vec![(
-        ALB_DNS_OUTPUT.to_owned(),
-        Output::new(
-            alb.dns_name.clone(),
-            "DNS name of the ALB (CNAME your gRPC hostname to it)",
-        ),
-    )];
-    let mut distribution = None;
-    if let Some((e, acl, header)) = edge {
-        let dist = edge_distribution(&mut root, cfg, shared, at, (e, acl, header))?;
-        endpoint = vec![
-            (
-                DISTRIBUTION_DOMAIN_OUTPUT.to_owned(),
-                Output::new(
-                    dist.domain_name.clone(),
-                    "CloudFront domain name (CNAME your aliases to it)",
-                ),
-            ),
-            (
-                ALB_DNS_OUTPUT.to_owned(),
-                Output::new(
-                    alb.dns_name.clone(),
-                    "DNS name of the ALB: CNAME the edge origin_domain to it",
-                ),
-            ),
-        ];
-        distribution = Some(dist);
-    }
-    dns::records(&mut root, at.zone, at.names, &alb, distribution.as_ref())?;
-    let st = root.stack();
-    let frontend = alarms::WatchedFrontend::new(pascal(st.name()), &alb, distribution.as_ref());
-    watched.extend(
-        targets
-            .iter()
-            .map(|(name, tg)| alarms::WatchedService::new(name, tg, &frontend)),
-    );
-    let host = OutputRef::new(st.name(), &endpoint[0].0);
-    for (k, o) in endpoint.into_iter().chain(outputs) {
-        st.add_output(&k, o)?;
-    }
-    let published = ids
-        .iter()
-        .map(|id| {
-            (
-                OutputRef::new(st.name(), format!("{id}RepositoryUri")),
-                OutputRef::new(st.name(), format!("{id}TargetGroupArn")),
-            )
-        })
-        .collect();
-    Ok((host, published))
-}
-
-/// The ALB's security group: egress only to the pods' ports in the VPC; ingress on 443 from
-/// CloudFront's origin-facing prefix list (edge) or from anywhere.
-fn alb_security_group(
-    root: &mut formwork_constructs::core::Scope<'_>,
-    cfg: &EksConfig,
-    vpc: &VpcHandle,
-    behind_cloudfront: bool,
-    group: &[&ServiceConfig],
-) -> Result<SecurityGroupHandle, Error> {
-    let sg = SecurityGroup::new(
-        root,
-        "AlbSecurityGroup",
-        &vpc.id,
-        if behind_cloudfront {
-            "gRPC ALB: HTTPS from CloudFront only"
-        } else {
-            "gRPC ALB: HTTPS from clients"
-        },
-        SecurityGroupProps {
-            egress: ports(group)
-                .into_iter()
-                .map(|p| ec2::EgressRule {
-                    cidr: cfg.vpc.cidr.clone(),
-                    from_port: p,
-                    to_port: p,
-                    description: format!("gRPC to pods on {p}"),
-                })
-                .collect(),
-            restrict_egress: true,
-        },
-    )?;
-    if behind_cloudfront {
-        CloudFrontPrefixList::allow_ingress(root, "AlbFromCloudFront", &sg, 443)?;
-    } else {
-        ec2::allow_ingress(
-            root,
-            "AlbHttpsIngress",
-            &sg,
-            Peer::Cidr("0.0.0.0/0".into()),
-            443,
-            443,
-            "HTTPS (gRPC over HTTP/2) from clients",
-        )?;
-    }
-    Ok(sg)
-}
-
-/// Per service of a stack: its ECR repository, gRPC target group and listener rules.
-struct ServiceTargets<'a> {
-    /// The services' construct ids, in config order.
-    ids: Vec<String>,
-    /// The repository and target group outputs.
-    outputs: Vec<(String, Output)>,
-    /// Each service's name and target group, for its alarms.
-    targets: Vec<(&'a str, TargetGroupHandle)>,
-}
-
-/// Adds each service's repository, target group (Auto Mode: tagged for its controller) and
-/// routes on `https` (each also matching `extra`, the origin check behind CloudFront).
-fn service_targets<'a>(
-    root: &mut Scope<'_>,
-    cfg: &EksConfig,
-    shared: &Shared,
-    https: &ListenerHandle,
-    group: &[&'a ServiceConfig],
-    extra: &[ExtraCondition],
-) -> Result<ServiceTargets<'a>, Error> {
-    let auto = cfg.cluster.compute == ComputeMode::AutoMode;
-    let mut outputs: Vec<(String, Output)> = Vec::new();
-    let mut targets = Vec::new();
-    let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
-    for (i, (svc, id)) in group.iter().zip(&ids).enumerate() {
-        let mut s = root.child(id)?;
-        let repo = Repository::new(
-            &mut s,
-            "Repository",
-            RepositoryProps {
-                repository_name: Some(format!("{}/{}", cfg.name, svc.name)),
-                ..RepositoryProps::default()
-            },
-        )?;
-        // Auto Mode's controller only registers targets in groups tagged with the cluster name.
-        let tags = if auto {
-            vec![(
-                "eks:eks-cluster-name".to_owned(),
-                shared.cluster.name.clone().into(),
-            )]
-        } else {
-            Vec::new()
-        };
-        let tg = GrpcTargetGroup::new(
-            &mut s,
-            "TargetGroup",
-            &shared.vpc.id,
-            svc.port as u16,
-            GrpcTargetGroupProps {
-                health_check_path: svc.health_check.path.clone(),
-                healthy_grpc_codes: svc.health_check.grpc_codes.clone(),
-                tags,
-                ..GrpcTargetGroupProps::default()
-            },
-        )?;
-        GrpcRoute::new(
-            &mut s,
-            "Route",
-            https,
-            10 * (i as u32 + 1),
-            &svc.grpc_services,
-            &tg,
-            extra,
-        )?;
-        targets.push((svc.name.as_str(), tg.clone()));
-        outputs.push((
-            format!("{id}RepositoryUri"),
-            Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
-        ));
-        outputs.push((
-            format!("{id}TargetGroupArn"),
-            Output::new(
-                tg.arn.clone(),
-                format!("Target group of {} (TargetGroupBinding)", svc.name),
-            ),
-        ));
-    }
-    Ok(ServiceTargets {
-        ids,
-        outputs,
-        targets,
-    })
-}
-
-/// The stack's distribution: the viewer certificate (given, requested in the edge stack, or
-/// here in us-east-1), the origin name, logs, the CLOUDFRONT web ACL and the origin secret.
-fn edge_distribution(
-    root: &mut Scope<'_>,
-    cfg: &EksConfig,
-    shared: &Shared,
-    at: &StackAt<'_>,
-    (e, acl, header): (&EdgeConfig, &WebAclHandle, OriginVerifyHeader),
-) -> Result<DistributionHandle, Error> {
-    let viewer = match (&e.certificate_arn, &at.viewer) {
-        (Some(arn), _) => Some(Certificate::import(arn)?),
-        (None, Some(c)) => Some(c.clone()),
-        // In us-east-1 the service stack holds its own viewer certificate.
-        (None, None) => dns::viewer_certificate(root, "ViewerCertificate", cfg, at.zone, at.names)?,
-    };
-    let certificate = match viewer {
-        Some(certificate) => ViewerCertificate::Acm {
-            certificate,
-            aliases: at.names.aliases.clone(),
-        },
-        None => ViewerCertificate::CloudFrontDefault,
-    };
-    let origin = at.names.alb.clone().ok_or_else(|| {
-        root.error("CloudFront needs `edge.origin_domain` or a `dns:` section".to_owned())
-    })?;
-    let stack_name = root.stack_ref().name().to_owned();
-    Distribution::new(
-        root,
-        "Cdn",
-        origin,
-        DistributionProps {
-            certificate,
-            logging: Some(DistributionLogging::new(&shared.logs.domain_name)),
-            web_acl: Some(acl.clone()),
-            price_class: match e.price_class {
-                PriceClassConfig::PriceClass100 => PriceClass::PriceClass100,
-                PriceClassConfig::PriceClass200 => PriceClass::PriceClass200,
-                PriceClassConfig::PriceClassAll => PriceClass::PriceClassAll,
-            },
-            origin_protection: OriginProtection::SecretHeader(header),
-            comment: Some(format!("{stack_name}: gRPC")),
-            ..DistributionProps::default()
-        },
-    )
 }

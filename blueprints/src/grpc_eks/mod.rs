@@ -16,7 +16,8 @@
 //!    `alarms.enabled` is false: see [`crate::alarms`]. The alarm topics live in `<name>` and
 //!    `<name>-edge`.
 //!
-//! Files: `check.rs` (semantic config checks), `compose.rs` (the stacks), `dns.rs` (each
+//! Files: `check.rs` (semantic config checks), `compose.rs` (the stacks), `service_stack.rs` (a
+//! service stack's contents), `dns.rs` (each
 //! service stack's hostnames and, with `dns:`, their certificates and records), `workload.rs`
 //! (the Kubernetes manifests, Helm values and runbook).
 
@@ -24,6 +25,7 @@ mod check;
 mod compose;
 mod config;
 mod dns;
+mod service_stack;
 mod workload;
 
 use formwork_assembly::runbook::AlarmsStep;

@@ -8,9 +8,10 @@ use formwork_assembly::runbook::{
 use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
 
 use super::blueprint_name;
-use super::compose::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT, Published};
+use super::compose::Published;
 use super::config::{ComputeMode, EksConfig};
 use super::dns::stack_names;
+use super::service_stack::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT};
 use crate::assemble::add_files;
 use crate::config::ConfigError;
 use crate::k8s::{
