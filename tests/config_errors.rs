@@ -170,3 +170,42 @@ fn build_context_is_configurable_and_checked() {
     );
     assert!(!work.join("out2").exists());
 }
+
+/// Issue #12.2: a merge key (`<<: *svc`) is resolved before the schema check — the config
+/// synthesizes, and the merged service equals the one written out (keys beside `<<` win).
+#[test]
+fn merge_keys_are_resolved_before_the_schema() {
+    let example = formwork_blueprints::find("grpc-eks-alb").unwrap().example;
+    let merged = example.replace(
+        "services:\n  - name: greeter\n    grpc_services: [helloworld.Greeter]\n    port: 50051\n    image_tag: \"1.0.0\"\n",
+        "x-defaults: &svc\n  port: 50051\n  image_tag: \"0.9.0\"\nservices:\n  - <<: *svc\n    name: greeter\n    grpc_services: [helloworld.Greeter]\n    image_tag: \"1.0.0\"\n",
+    );
+    assert_ne!(
+        merged, example,
+        "the example's services block moved; update this test"
+    );
+    // `x-defaults` is not a config key: drop it after merging by anchoring inside services.
+    let merged = merged.replace(
+        "x-defaults: &svc\n  port: 50051\n  image_tag: \"0.9.0\"\nservices:\n  - <<: *svc\n",
+        "services:\n  - <<: &svc {port: 50051, image_tag: \"0.9.0\"}\n",
+    );
+    let d = temp_dir("merge-keys");
+    std::fs::write(d.join("plain.yaml"), example).unwrap();
+    std::fs::write(d.join("merged.yaml"), &merged).unwrap();
+    for (cfg, out) in [("plain.yaml", "a"), ("merged.yaml", "b")] {
+        let o = formwork(&d, &["synth", "-c", cfg, "-o", out]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{cfg}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let o = formwork(&d, &["diff", "a", "b", "--fail-on-change"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -125,7 +125,7 @@ pub fn load_and_build_with(
         }
     };
     on_blueprint(bp);
-    let errs = config::schema_errors(&(bp.schema)(), &value);
+    let errs = config::schema_errors_in(&(bp.schema)(), &value, &text);
     if !errs.is_empty() {
         return Err(with_lines(errs));
     }
