@@ -10,11 +10,34 @@ fn alb_arn() -> Attr<formwork_constructs::elbv2::LoadBalancerArn> {
     Attr::new(Expr::reference("Alb"))
 }
 
+/// The default REGIONAL preset is Baseline: WAF ignores body inspection rules for gRPC requests
+/// at the ALB too (FACTS.md §3.3), so no `*_BODY` override (which would only weaken protection
+/// for non-gRPC requests).
 #[test]
-fn regional_acl_defaults_to_grpc_preset_with_association() {
+fn regional_acl_defaults_to_baseline_with_association() {
     let mut st = stack();
     WebAcl::for_alb(&mut st.root(), "Waf", &alb_arn(), WebAclProps::default()).unwrap();
     snapshot("wafv2_regional_default", &st);
+    assert!(!st.to_yaml().unwrap().contains("_BODY"));
+}
+
+/// The Count overrides stay available, opt-in.
+#[test]
+fn grpc_regional_preset_is_opt_in() {
+    let mut st = stack();
+    let props = WebAclProps {
+        preset: WafPreset::GrpcRegional,
+        ..Default::default()
+    };
+    WebAcl::for_alb(&mut st.root(), "Waf", &alb_arn(), props).unwrap();
+    let yaml = st.to_yaml().unwrap();
+    for rule in CRS_BODY_RULES {
+        assert!(
+            yaml.contains(&format!("Name: {rule}")),
+            "{rule} missing:\n{yaml}"
+        );
+    }
+    assert!(yaml.contains("RuleActionOverrides"), "{yaml}");
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! [`IpSet`].
 //!
 //! * [`WebAcl::for_alb`] builds a `REGIONAL` web ACL and its `AWS::WAFv2::WebACLAssociation`
-//!   with the load balancer. Its default preset, [`WafPreset::GrpcRegional`], sets the Core rule
-//!   set's body rules to Count: binary protobuf bodies trip them and the ALB inspects only 8 KB.
+//!   with the load balancer. Its default preset is [`WafPreset::Baseline`]: WAF ignores body
+//!   inspection rules for gRPC requests at the ALB as at CloudFront (FACTS.md §3.3), so the Core
+//!   rule set's `*_BODY` rules stay in force for the non-gRPC requests the ACL also sees.
 //! * [`WebAcl::for_cloudfront`] builds a `CLOUDFRONT` web ACL; the stack must be pinned to
 //!   `us-east-1`. Pass its `arn` to the distribution's `web_acl_arn`.
 //!

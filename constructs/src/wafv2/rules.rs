@@ -52,8 +52,8 @@ pub enum AwsManagedGroup {
     AnonymousIpList,
     /// `AWSManagedRulesKnownBadInputsRuleSet` (200 WCU; includes the Log4j rules).
     KnownBadInputsRuleSet,
-    /// `AWSManagedRulesCommonRuleSet`, the Core rule set (700 WCU). Its `*_BODY` rules
-    /// misfire on binary protobuf bodies at an ALB: see [`CRS_BODY_RULES`].
+    /// `AWSManagedRulesCommonRuleSet`, the Core rule set (700 WCU). Its `*_BODY` rules are
+    /// ignored for gRPC requests (at the ALB and at CloudFront): see [`CRS_BODY_RULES`].
     CommonRuleSet,
     /// `AWSManagedRulesAdminProtectionRuleSet` (100 WCU).
     AdminProtectionRuleSet,
@@ -81,9 +81,10 @@ impl AwsManagedGroup {
     }
 }
 
-/// The Core rule set rules that inspect the request body. At an ALB, binary protobuf bodies and
-/// messages over 8 KB trip them; [`super::WafPreset::GrpcRegional`] sets them to Count.
-/// (At CloudFront, WAF skips body inspection for gRPC requests.)
+/// The Core rule set rules that inspect the request body. WAF ignores body inspection rules for
+/// gRPC requests at the ALB and at CloudFront (FACTS.md §3.3), so gRPC needs no override; the
+/// opt-in [`super::WafPreset::GrpcRegional`] sets them to Count for non-gRPC bodies that trip
+/// them.
 pub const CRS_BODY_RULES: [&str; 5] = [
     "SizeRestrictions_BODY",
     "CrossSiteScripting_BODY",

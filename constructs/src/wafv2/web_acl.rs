@@ -25,17 +25,19 @@ pub enum WafScope {
 /// The rule set a [`WebAcl`] starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WafPreset {
-    /// [`WafPreset::GrpcRegional`] for a `REGIONAL` ACL, [`WafPreset::Baseline`] for a
-    /// `CLOUDFRONT` one. The default.
+    /// [`WafPreset::Baseline`], for both scopes. The default. (It used to pick
+    /// [`WafPreset::GrpcRegional`] for `REGIONAL` ACLs; see there why it no longer does.)
     #[default]
     Auto,
     /// `AWSManagedRulesAmazonIpReputationList`, `AWSManagedRulesKnownBadInputsRuleSet`,
     /// `AWSManagedRulesCommonRuleSet` and the props' rate limit.
     Baseline,
     /// [`WafPreset::Baseline`] with the Core rule set's body rules ([`CRS_BODY_RULES`]) set to
-    /// Count: at an ALB they inspect the first 8 KB of binary protobuf bodies and block large or
-    /// unlucky messages. Only for `REGIONAL` ACLs (at CloudFront, WAF skips body inspection for
-    /// gRPC requests, so Baseline is right there).
+    /// Count. Opt-in only: WAF ignores body inspection rules for gRPC requests at the ALB as at
+    /// CloudFront ("any request that uses gRPC will ignore the request body inspection rules",
+    /// FACTS.md §3.3), so this protects no gRPC call and weakens protection for the non-gRPC
+    /// requests the ACL also sees. Kept for users whose non-gRPC bodies trip those rules. Only
+    /// for `REGIONAL` ACLs.
     GrpcRegional,
     /// No preset rules: only the props' `rules` (and no rate limit).
     Empty,
@@ -319,11 +321,10 @@ fn build(
         return Err(s.error("a web ACL description is 1–256 characters"));
     }
     let preset = match (props.preset, waf_scope) {
-        (WafPreset::Auto, WafScope::Regional) => WafPreset::GrpcRegional,
-        (WafPreset::Auto, WafScope::CloudFront) => WafPreset::Baseline,
+        (WafPreset::Auto, _) => WafPreset::Baseline,
         (WafPreset::GrpcRegional, WafScope::CloudFront) => {
             return Err(s.error(
-                "the GrpcRegional preset is for REGIONAL ACLs; at CloudFront WAF already skips body inspection for gRPC requests, use WafPreset::Baseline",
+                "the GrpcRegional preset is for REGIONAL ACLs; WAF skips body inspection for gRPC requests anyway, use WafPreset::Baseline",
             ));
         }
         (p, _) => p,
