@@ -5,11 +5,12 @@
 
 use formwork_assembly::OutputRef;
 use formwork_constructs::acm::Certificate;
+use formwork_constructs::cloudfront::DistributionHandle;
 use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
     OriginVerifyHeader, PriceClass, ViewerCertificate,
 };
-use formwork_constructs::core::{App, Env, Error, Expr, Output, Scope, Stack};
+use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Scope, Stack};
 use formwork_constructs::ec2::{
     self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
 };
@@ -20,9 +21,11 @@ use formwork_constructs::elbv2::{
 use formwork_constructs::s3::{
     AlbLogPrincipal, Bucket, BucketHandle, BucketProps, CloudFrontLogging,
 };
+use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
 use super::{EdgeConfig, PriceClassConfig, WafConfig};
+use crate::alarms::AlarmsConfig;
 use crate::common::Tags;
 
 /// The service stack's output with the ALB's DNS name (the runbook's DNS records read it too).
@@ -89,8 +92,13 @@ fn edge_rate(f: &Front<'_>) -> u64 {
     f.edge.map(|e| e.rate_limit).unwrap_or(2000)
 }
 
-/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL.
-pub(crate) fn edge_stack(app: &mut App, f: &Front<'_>) -> Result<WebAclHandle, Error> {
+/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL and, with alarms, the us-east-1
+/// alarm topic (with the web ACL's alarm).
+pub(crate) fn edge_stack(
+    app: &mut App,
+    f: &Front<'_>,
+    alarms: &AlarmsConfig,
+) -> Result<(WebAclHandle, Option<Attr<TopicArn>>), Error> {
     let name = format!("{}-edge", f.name);
     let st = stack_with_tags(
         app,
@@ -99,14 +107,17 @@ pub(crate) fn edge_stack(app: &mut App, f: &Front<'_>) -> Result<WebAclHandle, E
         "us-east-1",
         "CLOUDFRONT-scope web ACL (must live in us-east-1)",
     )?;
-    let acl = edge_web_acl(&mut st.root(), f)?;
+    let mut root = st.root();
+    let acl = edge_web_acl(&mut root, f)?;
+    let topic =
+        crate::alarms::add_topic_and_waf_alarms(&mut root, f.name, alarms, &[("EdgeWaf", &acl)])?;
     out(
         st,
         "EdgeWebAclArn",
         acl.arn.clone(),
         "CLOUDFRONT-scope web ACL for the distributions",
     )?;
-    Ok(acl)
+    Ok((acl, topic))
 }
 
 fn edge_web_acl(root: &mut Scope<'_>, f: &Front<'_>) -> Result<WebAclHandle, Error> {
@@ -327,20 +338,18 @@ pub(crate) fn endpoint_outputs(
     alb: &LoadBalancerHandle,
     edge: Option<EdgeParts<'_>>,
     shard: usize,
-) -> Result<Vec<(String, Output)>, Error> {
+) -> Result<(Vec<(String, Output)>, Option<DistributionHandle>), Error> {
     let Some(EdgeParts {
         edge: e,
         acl,
         header,
     }) = edge
     else {
-        return Ok(vec![(
-            ALB_DNS_OUTPUT.to_owned(),
-            Output::new(
-                alb.dns_name.clone(),
-                "DNS name of the ALB (CNAME your gRPC hostname to it)",
-            ),
-        )]);
+        let alb_out = Output::new(
+            alb.dns_name.clone(),
+            "DNS name of the ALB (CNAME your gRPC hostname to it)",
+        );
+        return Ok((vec![(ALB_DNS_OUTPUT.to_owned(), alb_out)], None));
     };
     let shard_no = shard.to_string();
     let certificate = match &e.certificate_arn {
@@ -376,7 +385,7 @@ pub(crate) fn endpoint_outputs(
             ..DistributionProps::default()
         },
     )?;
-    Ok(vec![
+    let outputs = vec![
         (
             DISTRIBUTION_DOMAIN_OUTPUT.to_owned(),
             Output::new(
@@ -391,7 +400,8 @@ pub(crate) fn endpoint_outputs(
                 "DNS name of the ALB: CNAME the edge origin_domain to it",
             ),
         ),
-    ])
+    ];
+    Ok((outputs, Some(dist)))
 }
 
 /// The gRPC ports of a group of services, sorted, once each.

@@ -33,6 +33,7 @@ pub fn check(cfg: &EcsConfig) -> Vec<ConfigError> {
         ));
     }
     check_tags("/tags", &cfg.tags, &mut errs);
+    cfg.alarms.check("/alarms", &mut errs);
     let edge_bp = cfg.blueprint == EcsBlueprintName::GrpcEcsEdge;
     match (&cfg.edge, edge_bp) {
         (None, true) => errs.push(ConfigError::at(

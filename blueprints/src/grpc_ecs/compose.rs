@@ -6,7 +6,7 @@ use formwork_assembly::OutputRef;
 use formwork_constructs::applicationautoscaling::{
     RequestCountTarget, ServiceScaling, ServiceScalingProps,
 };
-use formwork_constructs::core::{App, Error, Expr, Output, Scope, Stack};
+use formwork_constructs::core::{App, Attr, Error, Expr, Output, Scope, Stack};
 use formwork_constructs::ec2::{
     self, EgressRule, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, Vpc, VpcHandle,
     VpcProps,
@@ -19,16 +19,18 @@ use formwork_constructs::ecs::{
 };
 use formwork_constructs::elbv2::{
     ExtraCondition, GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, ListenerHandle,
-    LoadBalancerHandle,
+    LoadBalancerHandle, TargetGroupHandle,
 };
 use formwork_constructs::kms::KeyHandle;
 use formwork_constructs::l1::servicediscovery::http_namespace::HttpNamespace;
 use formwork_constructs::logs::{LogGroup, LogGroupProps};
 use formwork_constructs::s3::BucketHandle;
+use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::WebAclHandle;
 
 use super::config::{ArchitectureConfig, EcsConfig, EcsServiceConfig};
 use super::{blueprint_name, service_stack_name, shards};
+use crate::alarms;
 use crate::common::pascal;
 use crate::front::compose::{
     EdgeParts, Front, alb_security_group, alb_with_listener, edge_parts, edge_stack,
@@ -48,6 +50,8 @@ struct Shared {
     repositories: Vec<RepositoryHandle>,
     /// The Service Connect namespace's ARN.
     namespace: Option<Expr>,
+    /// The alarm topics: in the Region, and in us-east-1 (edge stack) for the distributions.
+    alarm_topics: (Option<Attr<TopicArn>>, Option<Attr<TopicArn>>),
 }
 
 /// The outputs the runbook and `formwork deploy` read, each named once, here.
@@ -88,12 +92,15 @@ pub(super) fn compose(
     cidr: ec2::Ipv4Cidr,
 ) -> Result<Published, Error> {
     let f = front(cfg);
-    let edge_acl = if f.needs_edge_stack() {
-        Some(edge_stack(app, &f)?)
+    let (edge_acl, edge_topic) = if f.needs_edge_stack() {
+        let (acl, topic) = edge_stack(app, &f, &cfg.alarms)?;
+        (Some(acl), topic)
     } else {
-        None
+        (None, None)
     };
-    let (shared, cluster_name, repositories) = platform_stack(app, cfg, cidr, edge_acl)?;
+    let (mut shared, cluster_name, repositories) = platform_stack(app, cfg, cidr, edge_acl)?;
+    shared.alarm_topics.1 = edge_topic;
+    let mut watched = Vec::new();
     let mut services = Vec::new();
     let mut endpoint = None;
     let mut first = 0;
@@ -110,10 +117,25 @@ pub(super) fn compose(
         );
         let st = stack_with_tags(app, &f, &name, &cfg.region, &what)?;
         let repos = &shared.repositories[first..first + group.len()];
-        let (host, outs) = service_stack(st, cfg, &shared, n + 1, &group, repos)?;
+        let (host, outs) = service_stack(st, cfg, &shared, n + 1, &group, repos, &mut watched)?;
         first += group.len();
         endpoint.get_or_insert(host);
         services.extend(outs);
+    }
+    if let (Some(topic), edge_topic) = shared.alarm_topics.clone() {
+        alarms::add_alarm_stacks(
+            app,
+            &alarms::AlarmStacks {
+                blueprint: blueprint_name(cfg),
+                app: &cfg.name,
+                region: &cfg.region,
+                tags: &cfg.tags,
+                config: &cfg.alarms,
+                topic,
+                edge_topic,
+                services: watched,
+            },
+        )?;
     }
     let services = repositories
         .into_iter()
@@ -203,6 +225,11 @@ fn platform_stack(
         None
     };
     let (regional_acl, edge_acl) = web_acls(&mut root, &f, edge_acl)?;
+    let mut acls = vec![("RegionalWaf", &regional_acl)];
+    if let Some(acl) = edge_acl.as_ref().filter(|_| !f.needs_edge_stack()) {
+        acls.push(("EdgeWaf", acl));
+    }
+    let alarm_topic = alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &acls)?;
     let subnet_ids = |subnets: &[ec2::SubnetHandle]| {
         Expr::join(",", subnets.iter().map(|s| s.id.expr().clone()).collect())
     };
@@ -259,6 +286,7 @@ fn platform_stack(
         edge_acl,
         repositories,
         namespace,
+        alarm_topics: (alarm_topic, None),
     };
     Ok((shared, cluster_name, repo_outputs))
 }
@@ -335,6 +363,7 @@ fn service_stack(
     shard: usize,
     group: &[&EcsServiceConfig],
     repos: &[RepositoryHandle],
+    watched: &mut Vec<alarms::WatchedService>,
 ) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
     let f = front(cfg);
     let edge = edge_parts(st, &f, shared.edge_acl.as_ref())?;
@@ -354,6 +383,7 @@ fn service_stack(
     let extra = EdgeParts::conditions(edge.as_ref());
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let ids: Vec<String> = group.iter().map(|s| pascal(&s.name)).collect();
+    let mut targets = Vec::new();
     for (i, ((svc, id), repo)) in group.iter().zip(&ids).zip(repos).enumerate() {
         let on = ServiceOn {
             shared,
@@ -366,8 +396,9 @@ fn service_stack(
         let (tg, service) = ecs_service(&mut root.child(id)?, cfg, svc, repo, &on)?;
         outputs.push((
             format!("{id}TargetGroupArn"),
-            Output::new(tg, format!("Target group of {}", svc.name)),
+            Output::new(tg.arn.clone(), format!("Target group of {}", svc.name)),
         ));
+        targets.push((svc.name.clone(), tg));
         outputs.push((
             format!("{id}ServiceName"),
             Output::new(
@@ -376,8 +407,14 @@ fn service_stack(
             ),
         ));
     }
-    let endpoint = endpoint_outputs(&mut root, &shared.logs, &alb, edge, shard)?;
+    let (endpoint, distribution) = endpoint_outputs(&mut root, &shared.logs, &alb, edge, shard)?;
     let st = root.stack();
+    let frontend = alarms::WatchedFrontend::new(pascal(st.name()), &alb, distribution.as_ref());
+    watched.extend(
+        targets
+            .iter()
+            .map(|(name, tg)| alarms::WatchedService::new(name, tg, &frontend)),
+    );
     let host = OutputRef::new(st.name(), &endpoint[0].0);
     for (k, o) in endpoint.into_iter().chain(outputs) {
         st.add_output(&k, o)?;
@@ -405,14 +442,14 @@ struct ServiceOn<'a> {
 }
 
 /// One service: log group, target group and route, task definition, ECS service, scaling.
-/// Returns the target group ARN and the ECS service name.
+/// Returns the target group and the ECS service name.
 fn ecs_service(
     s: &mut Scope<'_>,
     cfg: &EcsConfig,
     svc: &EcsServiceConfig,
     repo: &RepositoryHandle,
     on: &ServiceOn<'_>,
-) -> Result<(Expr, Expr), Error> {
+) -> Result<(TargetGroupHandle, Expr), Error> {
     let shared = on.shared;
     let port = svc.port as u16;
     let logs = LogGroup::new(
@@ -525,5 +562,5 @@ fn ecs_service(
             },
         )?;
     }
-    Ok((tg.arn.expr().clone(), service.name.expr().clone()))
+    Ok((tg, service.name.expr().clone()))
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::alarms::AlarmsConfig;
 use crate::common::{HealthCheckConfig, Tags, VpcConfig};
 pub use crate::front::{EdgeConfig, WafConfig};
 
@@ -63,6 +64,11 @@ pub struct EcsConfig {
     #[serde(default = "default_per_stack")]
     #[schemars(range(min = 1, max = 25))]
     pub services_per_stack: u32,
+    /// CloudWatch alarms and dashboards (stacks `<name>-alarms-<n>`, for `grpc-ecs-edge` outside
+    /// us-east-1 also `<name>-edge-alarms-<n>` there), notifying an encrypted SNS topic.
+    /// Default: on, no subscribers.
+    #[serde(default)]
+    pub alarms: AlarmsConfig,
     /// Tags for every stack and taggable resource. At most 48 (AWS allows 50 and formwork adds
     /// 2); letters, digits, spaces and `_ . : / = + - @`.
     #[serde(default)]

@@ -17,6 +17,10 @@
 //!    rules, a Fargate task definition with its execution and task roles, the ECS service
 //!    (circuit breaker with rollback, ECS Exec off) and its Application Auto Scaling.
 //!
+//! 4. `<name>-alarms-<n>` (and `<name>-edge-alarms-<n>` in us-east-1 for the distributions), unless
+//!    `alarms.enabled` is false: see [`crate::alarms`]; the alarm topics live in `<name>` and
+//!    `<name>-edge`.
+//!
 //! Files: `config.rs`, `check.rs` (semantic config checks), `compose.rs` (the stacks),
 //! `runbook.rs` (the runbook spec: images, services to wait for, endpoint, DNS records).
 
@@ -72,6 +76,10 @@ const ECS_TYPES: &[&str] = &[
     "AWS::Logs::LogGroup",
     "AWS::S3::BucketPolicy",
     "AWS::WAFv2::WebACLAssociation",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
 ];
 
 /// The `grpc-ecs-alb` registry entry.
