@@ -338,7 +338,7 @@ pub(crate) fn endpoint_outputs(
     alb: &LoadBalancerHandle,
     edge: Option<EdgeParts<'_>>,
     shard: usize,
-) -> Result<(Vec<(String, Output)>, Option<DistributionHandle>), Error> {
+) -> Result<(Vec<NamedOutput>, Option<DistributionHandle>), Error> {
     let Some(EdgeParts {
         edge: e,
         acl,
@@ -403,6 +403,9 @@ pub(crate) fn endpoint_outputs(
     ];
     Ok((outputs, Some(dist)))
 }
+
+/// A stack output and its id.
+pub(crate) type NamedOutput = (String, Output);
 
 /// The gRPC ports of a group of services, sorted, once each.
 pub(crate) fn unique_ports(ports: impl IntoIterator<Item = u16>) -> Vec<u16> {
