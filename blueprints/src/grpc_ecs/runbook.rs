@@ -67,8 +67,7 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
                 .map(|s| s.service.clone())
                 .collect(),
         }),
-        // No `alarms:` in the ECS configs yet (crate::alarms::runbook_step describes them).
-        alarms: None,
+        alarms: alarm_runbook(cfg),
     }
 }
 
@@ -105,4 +104,44 @@ fn dns_records(cfg: &EcsConfig) -> Vec<DnsRecord> {
         }
     }
     out
+}
+
+/// The alarms section: the topics (the Region's in `<name>`, CloudFront's in `<name>-edge`
+/// outside us-east-1), the web ACLs watched, one frontend per service stack.
+fn alarm_runbook(cfg: &EcsConfig) -> Option<formwork_assembly::runbook::AlarmsStep> {
+    use crate::alarms::{AlarmLayout, TOPIC_OUTPUT, WatchedWaf};
+    use formwork_constructs::wafv2::WafScope;
+    let edge_stack = format!("{}-edge", cfg.name);
+    let in_us_east_1 = cfg.region == "us-east-1";
+    let mut topics = vec![OutputRef::new(&cfg.name, TOPIC_OUTPUT)];
+    let mut wafs = vec![WatchedWaf {
+        prefix: "RegionalWaf",
+        stack: &cfg.name,
+        scope: WafScope::Regional,
+    }];
+    if cfg.edge.is_some() {
+        let stack = if in_us_east_1 {
+            &cfg.name
+        } else {
+            topics.push(OutputRef::new(&edge_stack, TOPIC_OUTPUT));
+            &edge_stack
+        };
+        wafs.push(WatchedWaf {
+            prefix: "EdgeWaf",
+            stack,
+            scope: WafScope::CloudFront,
+        });
+    }
+    let layout = AlarmLayout {
+        app: &cfg.name,
+        region: &cfg.region,
+        topics,
+        wafs,
+        services: cfg.services.len(),
+        frontends: (1..=shards(cfg).len())
+            .map(|n| crate::common::pascal(&service_stack_name(cfg, n)))
+            .collect(),
+        cloudfront: cfg.edge.is_some(),
+    };
+    crate::alarms::runbook_step(&cfg.alarms, &layout)
 }
