@@ -209,3 +209,48 @@ fn merge_keys_are_resolved_before_the_schema() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// Issue #12.1: the health check for servers without a health service (`/AWS.ALB/healthcheck`,
+/// codes `12`) gives the pods TCP probes, not `grpc:` probes that call `grpc.health.v1` and would
+/// restart them forever; the default keeps gRPC probes.
+#[test]
+fn alb_only_health_check_gives_tcp_probes() {
+    let example = formwork_blueprints::find("grpc-eks-edge").unwrap().example;
+    let hc =
+        "    health_check:\n      path: /grpc.health.v1.Health/Check\n      grpc_codes: \"0\"\n";
+    assert!(
+        example.contains(hc),
+        "the example's health check moved; update this test"
+    );
+    let d = temp_dir("alb-only-health-check");
+    std::fs::write(d.join("default.yaml"), example).unwrap();
+    std::fs::write(
+        d.join("alb.yaml"),
+        example.replace(
+            hc,
+            "    health_check:\n      path: /AWS.ALB/healthcheck\n      grpc_codes: \"12\"\n",
+        ),
+    )
+    .unwrap();
+    for (cfg, out, tcp) in [("default.yaml", "a", false), ("alb.yaml", "b", true)] {
+        let o = formwork(&d, &["synth", "-c", cfg, "-o", out]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{cfg}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let dep =
+            std::fs::read_to_string(d.join(out).join("k8s/greeter/30-deployment.yaml")).unwrap();
+        assert_eq!(
+            dep.matches("tcpSocket:").count(),
+            if tcp { 2 } else { 0 },
+            "{cfg}:\n{dep}"
+        );
+        assert_eq!(
+            dep.matches("grpc:").count(),
+            if tcp { 0 } else { 2 },
+            "{cfg}:\n{dep}"
+        );
+    }
+}

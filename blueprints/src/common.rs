@@ -82,13 +82,18 @@ impl VpcConfig {
     }
 }
 
+/// The ALB's default gRPC health-check path: any gRPC server answers it with status 12
+/// (Unimplemented), so it suits servers without a health service; with it the pods get TCP
+/// probes instead of `grpc.health.v1` ones (FACTS §1.5).
+pub const ALB_ONLY_HEALTH_CHECK: &str = "/AWS.ALB/healthcheck";
+
 /// The gRPC health check the load balancer runs against each pod.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckConfig {
     /// gRPC method path `/package.Service/Method`. Default: the standard gRPC health protocol,
     /// `/grpc.health.v1.Health/Check`. Use `/AWS.ALB/healthcheck` with codes `12` for servers
-    /// without a health service.
+    /// without a health service (on EKS the pods then get TCP probes, not gRPC health probes).
     #[serde(default = "default_hc_path")]
     #[schemars(extend("pattern" = r"^/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$"))]
     pub path: String,

@@ -63,6 +63,10 @@ pub(super) fn add_workload(
                 target_cpu_percent: h.target_cpu_percent,
             });
             w.binding_api = binding_api;
+            // `/AWS.ALB/healthcheck` passes on any gRPC server (it answers 12, Unimplemented):
+            // the one for servers without a health service, so a gRPC health probe would fail
+            // and restart the pods forever; they get TCP probes.
+            w.tcp_probes = svc.health_check.path == crate::common::ALB_ONLY_HEALTH_CHECK;
             workloads.push(w);
             services.push(ServiceStep {
                 name: svc.name.clone(),

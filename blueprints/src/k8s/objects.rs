@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, EmptyDirVolumeSource, GRPCAction, Lifecycle,
     LifecycleHandler, Namespace, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
     ResourceRequirements, SeccompProfile, SecurityContext, Service, ServiceAccount, ServicePort,
-    ServiceSpec, SleepAction, TopologySpreadConstraint, Volume, VolumeMount,
+    ServiceSpec, SleepAction, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -70,12 +70,24 @@ pub(super) fn service_account(w: &Workload) -> ServiceAccount {
     }
 }
 
+/// A gRPC health probe, or a TCP connect on the port when the server has no health service
+/// ([`Workload::tcp_probes`]).
 fn grpc_probe(w: &Workload, service: Option<String>, period: i32, failures: i32) -> Probe {
+    let port = i32::from(w.container_port);
+    let (grpc, tcp_socket) = if w.tcp_probes {
+        (
+            None,
+            Some(TCPSocketAction {
+                port: IntOrString::Int(port),
+                host: None,
+            }),
+        )
+    } else {
+        (Some(GRPCAction { port, service }), None)
+    };
     Probe {
-        grpc: Some(GRPCAction {
-            port: i32::from(w.container_port),
-            service,
-        }),
+        grpc,
+        tcp_socket,
         period_seconds: Some(period),
         timeout_seconds: Some(2),
         failure_threshold: Some(failures),

@@ -52,6 +52,10 @@ pub struct Workload {
     /// server as a whole (`""`). The liveness probe always asks about the whole server. The
     /// server must implement `grpc.health.v1.Health`. Default: `None`.
     pub health_check_service: Option<String>,
+    /// Probe the port with a TCP connect instead of `grpc.health.v1` — for servers without a
+    /// health service, whose load balancer check is the ALB-only `/AWS.ALB/healthcheck` (a
+    /// gRPC probe would restart such pods forever). Default: `false`.
+    pub tcp_probes: bool,
     /// ARN of the CloudFormation target group, usually `${GreeterTargetGroupArn}`.
     pub target_group_arn: String,
     /// Which controller serves the `TargetGroupBinding`. Default: the self-managed controller.
@@ -99,6 +103,7 @@ impl Workload {
                 target_cpu_percent: 70,
             }),
             health_check_service: None,
+            tcp_probes: false,
             target_group_arn: target_group_arn.into(),
             binding_api: TargetGroupBindingApi::Elbv2K8sAwsV1beta1,
             bind_target_group: true,
