@@ -278,6 +278,27 @@ fn dns_requests_the_certificates_and_creates_the_records() {
         json!({"Name": "greeter.example.com", "Type": "A"}),
     );
     alb[1].2.resource_count_is("AWS::Route53::RecordSet", 1);
+    // grpc-ecs-edge: the same front door, so the same certificates and records.
+    let ecs = good("ecs-edge-dns.yaml");
+    let (name, region, edge) = &ecs[0];
+    assert_eq!(
+        (name.as_str(), region.as_deref()),
+        ("pay-edge", Some("us-east-1"))
+    );
+    edge.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("pay.example.com"),
+    );
+    let svc = &ecs.iter().find(|s| s.0 == "pay-services-1").unwrap().2;
+    svc.has_resource_properties(
+        "AWS::CertificateManager::Certificate",
+        validated("pay-origin.example.com"),
+    );
+    svc.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        json!({"DistributionConfig": {"Aliases": ["pay.example.com"]}}),
+    );
+    svc.resource_count_is("AWS::Route53::RecordSet", 3);
     let one = good("grpc-alb-dns.yaml");
     one[0].2.has_resource_properties(
         "AWS::CertificateManager::Certificate",

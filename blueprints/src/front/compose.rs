@@ -4,7 +4,7 @@
 //! CloudFront, the distribution with origin protection.
 
 use formwork_assembly::OutputRef;
-use formwork_constructs::acm::Certificate;
+use formwork_constructs::acm::{Certificate, CertificateHandle};
 use formwork_constructs::cloudfront::DistributionHandle;
 use formwork_constructs::cloudfront::{
     CloudFrontPrefixList, Distribution, DistributionLogging, DistributionProps, OriginProtection,
@@ -18,6 +18,7 @@ use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, ExtraCondition,
     HttpsListener, HttpsListenerProps, ListenerHandle, LoadBalancerHandle,
 };
+use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::{
     AlbLogPrincipal, Bucket, BucketHandle, BucketProps, CloudFrontLogging,
 };
@@ -27,6 +28,7 @@ use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 use super::{EdgeConfig, PriceClassConfig, WafConfig};
 use crate::alarms::AlarmsConfig;
 use crate::common::Tags;
+use crate::dns::{self, StackNames};
 
 /// The service stack's output with the ALB's DNS name (the runbook's DNS records read it too).
 pub(crate) const ALB_DNS_OUTPUT: &str = "AlbDnsName";
@@ -42,8 +44,11 @@ pub(crate) struct Front<'a> {
     pub name: &'a str,
     /// The workload's Region.
     pub region: &'a str,
-    /// The ALB listener's regional certificate.
-    pub certificate_arn: &'a str,
+    /// The ALB listener's regional certificate (`None`: requested in `zone`).
+    pub certificate_arn: Option<&'a str>,
+    /// The Route 53 zone of `dns:`: certificates not given are requested and validated there,
+    /// and the stacks create the alias records.
+    pub zone: Option<&'a HostedZone>,
     /// The VPC's CIDR (the ALB's egress).
     pub vpc_cidr: &'a str,
     /// The regional WAF.
@@ -92,13 +97,23 @@ fn edge_rate(f: &Front<'_>) -> u64 {
     f.edge.map(|e| e.rate_limit).unwrap_or(2000)
 }
 
-/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL and, with alarms, the us-east-1
-/// alarm topic (with the web ACL's alarm).
+/// What the edge stack hands on: its web ACL, the us-east-1 alarm topic (with alarms) and, with
+/// `dns:`, each service stack's viewer certificate.
+pub(crate) type EdgeStack = (
+    WebAclHandle,
+    Option<Attr<TopicArn>>,
+    Vec<Option<CertificateHandle>>,
+);
+
+/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL, with alarms the us-east-1 alarm
+/// topic (with the web ACL's alarm) and, with `dns:`, the viewer certificate of each service
+/// stack (`names`, in order): CloudFront reads certificates from us-east-1 only.
 pub(crate) fn edge_stack(
     app: &mut App,
     f: &Front<'_>,
     alarms: &AlarmsConfig,
-) -> Result<(WebAclHandle, Option<Attr<TopicArn>>), Error> {
+    names: &[StackNames],
+) -> Result<EdgeStack, Error> {
     let name = format!("{}-edge", f.name);
     let st = stack_with_tags(
         app,
@@ -111,13 +126,18 @@ pub(crate) fn edge_stack(
     let acl = edge_web_acl(&mut root, f)?;
     let topic =
         crate::alarms::add_topic_and_waf_alarms(&mut root, f.name, alarms, &[("EdgeWaf", &acl)])?;
+    let mut certs = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let id = format!("ViewerCertificate{}", i + 1);
+        certs.push(dns::viewer_certificate(&mut root, &id, f.edge, f.zone, n)?);
+    }
     out(
         st,
         "EdgeWebAclArn",
         acl.arn.clone(),
         "CLOUDFRONT-scope web ACL for the distributions",
     )?;
-    Ok((acl, topic))
+    Ok((acl, topic, certs))
 }
 
 fn edge_web_acl(root: &mut Scope<'_>, f: &Front<'_>) -> Result<WebAclHandle, Error> {
@@ -283,7 +303,8 @@ pub(crate) fn alb_security_group(
     Ok(sg)
 }
 
-/// The ALB (access logs to the platform bucket), its HTTPS listener (behind CloudFront the
+/// The ALB (access logs to the platform bucket), its HTTPS listener (certificate given or, with
+/// `dns:`, requested for `names.alb`; behind CloudFront the
 /// default answer is 403, else a fixed 404) and the regional web ACL's association.
 pub(crate) fn alb_with_listener(
     root: &mut Scope<'_>,
@@ -292,7 +313,7 @@ pub(crate) fn alb_with_listener(
     sg: &SecurityGroupHandle,
     logs: &BucketHandle,
     regional_acl: &WebAclHandle,
-    behind_cloudfront: bool,
+    (behind_cloudfront, names): (bool, &StackNames),
 ) -> Result<(LoadBalancerHandle, ListenerHandle), Error> {
     let alb_log_prefix = format!("alb/{}", root.stack_ref().name());
     let alb = ApplicationLoadBalancer::new(
@@ -314,11 +335,12 @@ pub(crate) fn alb_with_listener(
             body: "no route for this gRPC service".to_owned(),
         }
     };
+    let certificate = dns::alb_certificate(root, f.certificate_arn, f.zone, names)?;
     let https = HttpsListener::new(
         root,
         "HttpsListener",
         &alb,
-        &Certificate::import(f.certificate_arn)?,
+        &certificate,
         HttpsListenerProps {
             default_action,
             ..HttpsListenerProps::default()
@@ -328,49 +350,58 @@ pub(crate) fn alb_with_listener(
     Ok((alb, https))
 }
 
-/// The endpoint outputs of service stack `shard`, first the one clients call: without CloudFront
-/// the ALB's DNS name; with it, the distribution (added here, origin `origin_domain` with `{n}`
-/// replaced, viewer certificate and aliases, logs, web ACL, secret-header origin protection)
-/// and then the ALB's name that the origin hostname points to.
+/// A service stack's endpoint outputs (the one clients call first) and its distribution.
+pub(crate) type Endpoints = (Vec<NamedOutput>, Option<DistributionHandle>);
+
+/// The endpoint outputs of a service stack, first the one clients call: without CloudFront
+/// the ALB's DNS name; with it, the distribution (added here: origin `names.alb`, the viewer
+/// certificate given, requested in the edge stack or here in us-east-1, the aliases, logs, web
+/// ACL, secret-header origin protection) and then the ALB's name that the origin points to. With
+/// `dns:` the stack's alias records too.
 pub(crate) fn endpoint_outputs(
     root: &mut Scope<'_>,
+    f: &Front<'_>,
     logs: &BucketHandle,
     alb: &LoadBalancerHandle,
     edge: Option<EdgeParts<'_>>,
-    shard: usize,
-) -> Result<(Vec<NamedOutput>, Option<DistributionHandle>), Error> {
+    (names, viewer): (&StackNames, Option<CertificateHandle>),
+) -> Result<Endpoints, Error> {
     let Some(EdgeParts {
         edge: e,
         acl,
         header,
     }) = edge
     else {
+        dns::records(root, f.zone, names, alb, None)?;
         let alb_out = Output::new(
             alb.dns_name.clone(),
             "DNS name of the ALB (CNAME your gRPC hostname to it)",
         );
         return Ok((vec![(ALB_DNS_OUTPUT.to_owned(), alb_out)], None));
     };
-    let shard_no = shard.to_string();
-    let certificate = match &e.certificate_arn {
-        Some(arn) => ViewerCertificate::Acm {
-            certificate: Certificate::import(arn)?,
-            aliases: e
-                .aliases
-                .iter()
-                .map(|a| a.replace("{n}", &shard_no))
-                .collect(),
+    let viewer = match (&e.certificate_arn, viewer) {
+        (Some(arn), _) => Some(Certificate::import(arn)?),
+        (None, Some(c)) => Some(c),
+        // In us-east-1 the service stack holds its own viewer certificate.
+        (None, None) => dns::viewer_certificate(root, "ViewerCertificate", f.edge, f.zone, names)?,
+    };
+    let certificate = match viewer {
+        Some(certificate) => ViewerCertificate::Acm {
+            certificate,
+            aliases: names.aliases.clone(),
         },
         None => ViewerCertificate::CloudFrontDefault,
     };
     let stack_name = root.stack_ref().name().to_owned();
-    let Some(origin) = &e.origin_domain else {
-        return Err(root.error("CloudFront needs `edge.origin_domain`".to_owned()));
+    let Some(origin) = names.alb.clone() else {
+        return Err(
+            root.error("CloudFront needs `edge.origin_domain` or a `dns:` section".to_owned())
+        );
     };
     let dist = Distribution::new(
         root,
         "Cdn",
-        origin.replace("{n}", &shard_no),
+        origin,
         DistributionProps {
             certificate,
             logging: Some(DistributionLogging::new(&logs.domain_name)),
@@ -385,6 +416,7 @@ pub(crate) fn endpoint_outputs(
             ..DistributionProps::default()
         },
     )?;
+    dns::records(root, f.zone, names, alb, Some(&dist))?;
     let outputs = vec![
         (
             DISTRIBUTION_DOMAIN_OUTPUT.to_owned(),

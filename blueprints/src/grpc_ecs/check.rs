@@ -7,7 +7,7 @@ use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path};
 
 use super::config::{EcsBlueprintName, EcsConfig, EcsServiceConfig};
 use super::shards;
-use crate::common::{check_arn, check_name, check_tags};
+use crate::common::{check_name, check_tags};
 use crate::config::ConfigError;
 
 /// Semantic checks beyond the schema.
@@ -16,13 +16,13 @@ pub fn check(cfg: &EcsConfig) -> Vec<ConfigError> {
     check_name("/name", &cfg.name, 20, &mut errs);
     let region_ok =
         crate::regions::check_listed("/region", &cfg.region, cfg.allow_unlisted_region, &mut errs);
+    let zone = cfg.dns.as_ref().and_then(|d| d.check("/dns", &mut errs));
     // A certificate is not blamed for a Region that does not exist.
-    check_arn(
-        "/certificate_arn",
-        &cfg.certificate_arn,
-        "acm",
-        region_ok.then_some(cfg.region.as_str()),
-        "certificate/",
+    crate::dns::check_alb_certificate(
+        cfg.certificate_arn.as_deref(),
+        cfg.dns.as_ref(),
+        &cfg.region,
+        region_ok,
         &mut errs,
     );
     cfg.vpc.check("/vpc", &mut errs);
@@ -47,7 +47,11 @@ pub fn check(cfg: &EcsConfig) -> Vec<ConfigError> {
         _ => {}
     }
     if let Some(e) = &cfg.edge {
-        crate::front::check_edge(e, shards(cfg).len(), cfg.services.len(), false, &mut errs);
+        let (stacks, services) = (shards(cfg).len(), cfg.services.len());
+        crate::front::check_edge(e, stacks, services, cfg.dns.is_some(), &mut errs);
+    }
+    if let Some(z) = &zone {
+        crate::dns::check_names_in_zone(&cfg.name, cfg.edge.as_ref(), z, &mut errs);
     }
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&names, &mut errs);

@@ -3,6 +3,7 @@
 //! stacks. Values cross stacks as typed handles (see `formwork_constructs::core::xref`).
 
 use formwork_assembly::OutputRef;
+use formwork_constructs::acm::CertificateHandle;
 use formwork_constructs::applicationautoscaling::{
     RequestCountTarget, ServiceScaling, ServiceScalingProps,
 };
@@ -24,6 +25,7 @@ use formwork_constructs::elbv2::{
 use formwork_constructs::kms::KeyHandle;
 use formwork_constructs::l1::servicediscovery::http_namespace::HttpNamespace;
 use formwork_constructs::logs::{LogGroup, LogGroupProps};
+use formwork_constructs::route53::HostedZone;
 use formwork_constructs::s3::BucketHandle;
 use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::WebAclHandle;
@@ -32,6 +34,7 @@ use super::config::{ArchitectureConfig, EcsConfig, EcsServiceConfig};
 use super::{blueprint_name, service_stack_name, shards};
 use crate::alarms;
 use crate::common::pascal;
+use crate::dns::{StackNames, stack_names};
 use crate::front::compose::{
     EdgeParts, Front, alb_security_group, alb_with_listener, edge_parts, edge_stack,
     endpoint_outputs, logs_bucket, out, stack_with_tags, unique_ports, web_acl_outputs, web_acls,
@@ -72,12 +75,13 @@ pub(super) struct ServiceOutputs {
 }
 
 /// The shared front door's view of the config.
-pub(super) fn front(cfg: &EcsConfig) -> Front<'_> {
+pub(super) fn front<'a>(cfg: &'a EcsConfig, zone: Option<&'a HostedZone>) -> Front<'a> {
     Front {
         blueprint: blueprint_name(cfg),
         name: &cfg.name,
         region: &cfg.region,
-        certificate_arn: &cfg.certificate_arn,
+        certificate_arn: cfg.certificate_arn.as_deref(),
+        zone,
         vpc_cidr: &cfg.vpc.cidr,
         waf: &cfg.waf,
         edge: cfg.edge.as_ref(),
@@ -90,21 +94,28 @@ pub(super) fn compose(
     app: &mut App,
     cfg: &EcsConfig,
     cidr: ec2::Ipv4Cidr,
+    zone: Option<&HostedZone>,
 ) -> Result<Published, Error> {
-    let f = front(cfg);
-    let (edge_acl, edge_topic) = if f.needs_edge_stack() {
-        let (acl, topic) = edge_stack(app, &f, &cfg.alarms)?;
-        (Some(acl), topic)
+    let f = front(cfg, zone);
+    let groups = shards(cfg);
+    let names: Vec<StackNames> = (1..=groups.len())
+        .map(|n| stack_names(&cfg.name, cfg.edge.as_ref(), zone, n))
+        .collect();
+    let (edge_acl, edge_topic, mut viewer_certs) = if f.needs_edge_stack() {
+        let (acl, topic, certs) = edge_stack(app, &f, &cfg.alarms, &names)?;
+        (Some(acl), topic, certs)
     } else {
-        (None, None)
+        (None, None, Vec::new())
     };
+    viewer_certs.resize(groups.len(), None);
+    let mut viewer_certs = viewer_certs.into_iter();
     let (mut shared, cluster_name, repositories) = platform_stack(app, cfg, cidr, edge_acl)?;
     shared.alarm_topics.1 = edge_topic;
     let mut watched = Vec::new();
     let mut services = Vec::new();
     let mut endpoint = None;
     let mut first = 0;
-    for (n, group) in shards(cfg).into_iter().enumerate() {
+    for (n, (group, names)) in groups.into_iter().zip(&names).enumerate() {
         let name = service_stack_name(cfg, n + 1);
         let what = format!(
             "ALB{}, ECS services and scaling of {} gRPC service(s)",
@@ -117,7 +128,8 @@ pub(super) fn compose(
         );
         let st = stack_with_tags(app, &f, &name, &cfg.region, &what)?;
         let repos = &shared.repositories[first..first + group.len()];
-        let (host, outs) = service_stack(st, cfg, &shared, n + 1, &group, repos, &mut watched)?;
+        let at = (f, names, viewer_certs.next().flatten());
+        let (host, outs) = service_stack(st, cfg, &shared, at, &group, repos, &mut watched)?;
         first += group.len();
         endpoint.get_or_insert(host);
         services.extend(outs);
@@ -164,7 +176,8 @@ fn platform_stack(
     cidr: ec2::Ipv4Cidr,
     edge_acl: Option<WebAclHandle>,
 ) -> Result<(Shared, OutputRef, Vec<OutputRef>), Error> {
-    let f = front(cfg);
+    // The platform stack has no certificate or record: no zone needed.
+    let f = front(cfg, None);
     let st = stack_with_tags(
         app,
         &f,
@@ -360,12 +373,11 @@ fn service_stack(
     st: &mut Stack,
     cfg: &EcsConfig,
     shared: &Shared,
-    shard: usize,
+    (f, names, viewer): (Front<'_>, &StackNames, Option<CertificateHandle>),
     group: &[&EcsServiceConfig],
     repos: &[RepositoryHandle],
     watched: &mut Vec<alarms::WatchedService>,
 ) -> Result<(OutputRef, Vec<(OutputRef, OutputRef)>), Error> {
-    let f = front(cfg);
     let edge = edge_parts(st, &f, shared.edge_acl.as_ref())?;
     let ports = unique_ports(group.iter().map(|s| s.port as u16));
     let mut root = st.root();
@@ -378,7 +390,7 @@ fn service_stack(
         &alb_sg,
         &shared.logs,
         &shared.regional_acl,
-        edge.is_some(),
+        (edge.is_some(), names),
     )?;
     let extra = EdgeParts::conditions(edge.as_ref());
     let mut outputs: Vec<(String, Output)> = Vec::new();
@@ -407,7 +419,8 @@ fn service_stack(
             ),
         ));
     }
-    let (endpoint, distribution) = endpoint_outputs(&mut root, &shared.logs, &alb, edge, shard)?;
+    let (endpoint, distribution) =
+        endpoint_outputs(&mut root, &f, &shared.logs, &alb, edge, (names, viewer))?;
     let st = root.stack();
     let frontend = alarms::WatchedFrontend::new(pascal(st.name()), &alb, distribution.as_ref());
     watched.extend(

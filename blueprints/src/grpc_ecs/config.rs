@@ -41,7 +41,16 @@ pub struct EcsConfig {
     #[serde(default)]
     pub allow_unlisted_region: bool,
     /// ARN of the regional ACM certificate the ALB's HTTPS listener serves (in `region`).
-    pub certificate_arn: String,
+    /// Required without `dns:`; with `dns:` and no ARN, formwork requests one per ALB, validated
+    /// by DNS in the zone.
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// A Route 53 hosted zone formwork writes the endpoint's names into: it then requests the
+    /// certificates not given (the ALB's, and CloudFront's in us-east-1) and creates the alias
+    /// records, so no DNS step is left to do by hand. Default: none (the runbook lists the
+    /// records to create).
+    #[serde(default)]
+    pub dns: Option<crate::dns::DnsConfig>,
     /// The network. Default: `10.0.0.0/16` over 2 AZs with 1 NAT gateway (tasks pull images
     /// and write logs through it; `nat_gateways: 0` is refused).
     #[serde(default)]

@@ -48,6 +48,8 @@ const ECS_TYPES: &[&str] = &[
     "AWS::CloudFront::Distribution",
     "AWS::WAFv2::WebACL",
     "AWS::ECS::TaskDefinition",
+    "AWS::CertificateManager::Certificate",
+    "AWS::Route53::RecordSet",
     "AWS::ECS::Service",
     "AWS::S3::Bucket",
     "AWS::ElasticLoadBalancingV2::ListenerRule",
@@ -170,10 +172,17 @@ pub fn build(cfg: &EcsConfig, opts: &SynthOptions) -> Result<Assembly, Vec<Confi
         .cidr
         .parse::<ec2::Ipv4Cidr>()
         .map_err(|m| vec![ConfigError::at("/vpc/cidr", m)])?;
+    let zone = cfg
+        .dns
+        .as_ref()
+        .map(|d| d.zone("/dns"))
+        .transpose()
+        .map_err(|e| vec![e])?;
     let mut app = App::new();
-    let published = compose::compose(&mut app, cfg, cidr).map_err(crate::construct_error)?;
+    let published =
+        compose::compose(&mut app, cfg, cidr, zone.as_ref()).map_err(crate::construct_error)?;
     let mut asm = crate::assemble::assemble(blueprint_name(cfg), app, opts)?;
-    asm.set_runbook(runbook::runbook(cfg, &published));
+    asm.set_runbook(runbook::runbook(cfg, zone.as_ref(), &published));
     Ok(asm)
 }
 

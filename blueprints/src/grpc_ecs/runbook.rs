@@ -2,16 +2,20 @@
 //! which holds the repositories) and outputs, the ECS cluster and services to wait for, the
 //! public endpoint and the DNS records the operator creates. No manifests, no Helm values.
 
-use formwork_assembly::runbook::{ClusterStep, DnsRecord, EcsStep, Endpoint, Host, ServiceStep};
+use formwork_assembly::runbook::{ClusterStep, EcsStep, ServiceStep};
 use formwork_assembly::{OutputRef, RunbookSpec};
+use formwork_constructs::route53::HostedZone;
 
 use super::compose::Published;
 use super::config::{ArchitectureConfig, EcsConfig};
 use super::{blueprint_name, service_stack_name, shards};
-use crate::front::compose::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT};
 
 /// The runbook: every value from a stack comes from `published`.
-pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
+pub(super) fn runbook(
+    cfg: &EcsConfig,
+    zone: Option<&HostedZone>,
+    published: &Published,
+) -> RunbookSpec {
     let services = cfg
         .services
         .iter()
@@ -30,18 +34,7 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
             port: svc.port as u16,
         })
         .collect();
-    let endpoint = match &cfg.edge {
-        Some(e) => Endpoint {
-            host: Host::Output(published.endpoint.clone()),
-            authority: e.aliases.first().map(|a| a.replace("{n}", "1")),
-            unrouted: "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)".to_owned(),
-        },
-        None => Endpoint {
-            host: Host::Output(published.endpoint.clone()),
-            authority: None,
-            unrouted: "`Unimplemented` (the listener's fixed 404)".to_owned(),
-        },
-    };
+    let endpoint = crate::dns::endpoint(&cfg.name, cfg.edge.as_ref(), zone, &published.endpoint);
     RunbookSpec {
         title: blueprint_name(cfg).to_owned(),
         services,
@@ -57,8 +50,14 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
         },
         endpoint: Some(endpoint),
         lattice: None,
-        dns_records: dns_records(cfg),
-        dns_zone: None,
+        dns_records: crate::dns::runbook_records(
+            &cfg.name,
+            cfg.edge.as_ref(),
+            zone,
+            shards(cfg).len(),
+            |n| service_stack_name(cfg, n),
+        ),
+        dns_zone: zone.map(|z| z.name.clone()),
         ecs: Some(EcsStep {
             cluster: published.cluster_name.clone(),
             services: published
@@ -69,41 +68,6 @@ pub(super) fn runbook(cfg: &EcsConfig, published: &Published) -> RunbookSpec {
         }),
         alarms: alarm_runbook(cfg),
     }
-}
-
-/// The records the operator creates, per service stack: for `grpc-ecs-edge` the origin name →
-/// the ALB and each alias → the distribution; for `grpc-ecs-alb` the gRPC hostname → the ALB.
-fn dns_records(cfg: &EcsConfig) -> Vec<DnsRecord> {
-    let mut out = Vec::new();
-    for n in 1..=shards(cfg).len() {
-        let stack = service_stack_name(cfg, n);
-        let no = n.to_string();
-        match &cfg.edge {
-            Some(e) => {
-                if let Some(origin) = &e.origin_domain {
-                    out.push(DnsRecord {
-                        name: origin.replace("{n}", &no),
-                        target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                        why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
-                            .to_owned(),
-                    });
-                }
-                for a in &e.aliases {
-                    out.push(DnsRecord {
-                        name: a.replace("{n}", &no),
-                        target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
-                        why: "clients call this name; CloudFront serves it".to_owned(),
-                    });
-                }
-            }
-            None => out.push(DnsRecord {
-                name: "<your gRPC hostname, a name on certificate_arn>".to_owned(),
-                target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                why: "clients call this name; the ALB's certificate covers it".to_owned(),
-            }),
-        }
-    }
-    out
 }
 
 /// The alarms section: the topics (the Region's in `<name>`, CloudFront's in `<name>-edge`

@@ -5,11 +5,9 @@ use std::collections::BTreeMap;
 use formwork_constructs::elbv2::{check_grpc_codes, check_grpc_path};
 
 use super::config::{EksBlueprintName, EksConfig};
-use super::dns::stack_names;
 use super::shards;
 use crate::common::{check_name, check_tags};
 use crate::config::ConfigError;
-use crate::dns::check_in_zone;
 
 /// Semantic checks beyond the schema.
 pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
@@ -60,19 +58,7 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
         );
     }
     if let Some(z) = &zone {
-        let n = stack_names(cfg, Some(z), 1);
-        if let Some(alb) = &n.alb {
-            let ptr = match cfg.edge.as_ref().and_then(|e| e.origin_domain.as_ref()) {
-                Some(_) => "/edge/origin_domain",
-                None => "/name",
-            };
-            check_in_zone(ptr, alb, z, &mut errs);
-        }
-        if cfg.edge.as_ref().is_some_and(|e| !e.aliases.is_empty()) {
-            for (i, a) in n.aliases.iter().enumerate() {
-                check_in_zone(&format!("/edge/aliases/{i}"), a, z, &mut errs);
-            }
-        }
+        crate::dns::check_names_in_zone(&cfg.name, cfg.edge.as_ref(), z, &mut errs);
     }
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&names, &mut errs);

@@ -18,10 +18,10 @@ use formwork_constructs::sns::TopicArn;
 use formwork_constructs::wafv2::{RateLimit, WebAcl, WebAclHandle, WebAclProps};
 
 use super::config::{ComputeMode, EksConfig};
-use super::dns::{self, StackNames, stack_names};
 use super::service_stack::{StackAt, service_stack};
 use super::{EDGE_WAF, REGIONAL_WAF, blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::alarms;
+use crate::dns::{self, StackNames, stack_names};
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 
 /// What the service stacks take from the platform (and edge) stacks.
@@ -59,7 +59,7 @@ pub(super) fn compose(
 ) -> Result<Published, Error> {
     let groups = shards(cfg);
     let names: Vec<StackNames> = (1..=groups.len())
-        .map(|n| stack_names(cfg, zone, n))
+        .map(|n| stack_names(&cfg.name, cfg.edge.as_ref(), zone, n))
         .collect();
     let (edge_acl, mut viewer_certs, edge_topic) = if needs_edge_stack(cfg) {
         let (acl, certs, topic) = edge_stack(app, cfg, zone, &names)?;
@@ -188,7 +188,13 @@ fn edge_stack(
     let mut certs = Vec::new();
     for (i, n) in names.iter().enumerate() {
         let id = format!("ViewerCertificate{}", i + 1);
-        certs.push(dns::viewer_certificate(&mut root, &id, cfg, zone, n)?);
+        certs.push(dns::viewer_certificate(
+            &mut root,
+            &id,
+            cfg.edge.as_ref(),
+            zone,
+            n,
+        )?);
     }
     out(
         st,

@@ -24,7 +24,6 @@
 mod check;
 mod compose;
 mod config;
-mod dns;
 mod service_stack;
 mod workload;
 

@@ -22,9 +22,9 @@ use formwork_constructs::route53::HostedZone;
 use formwork_constructs::wafv2::WebAclHandle;
 
 use super::config::{ComputeMode, EdgeConfig, EksConfig, PriceClassConfig, ServiceConfig};
-use super::dns::{self, StackNames};
 use crate::alarms;
 use crate::common::pascal;
+use crate::dns::{self, StackNames};
 
 use super::compose::Shared;
 /// The gRPC ports of a group of services, sorted, once each.
@@ -35,10 +35,8 @@ fn ports(group: &[&ServiceConfig]) -> Vec<u16> {
     ports
 }
 
-/// The service stack's output with the ALB's DNS name (the runbook's DNS records read it too).
-pub(super) const ALB_DNS_OUTPUT: &str = "AlbDnsName";
-/// The service stack's output with the distribution's domain name (`grpc-eks-edge`).
-pub(super) const DISTRIBUTION_DOMAIN_OUTPUT: &str = "DistributionDomainName";
+/// The service stack's endpoint output names (the runbook's DNS records read them too).
+use crate::front::compose::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT};
 
 /// Where a service stack stands: its number, the zone of `dns:`, its names, and the viewer
 /// certificate the edge stack requested for it.
@@ -101,7 +99,8 @@ pub(super) fn service_stack(
             body: "no route for this gRPC service".to_owned(),
         }
     };
-    let alb_certificate = dns::alb_certificate(&mut root, cfg, at.zone, at.names)?;
+    let alb_certificate =
+        dns::alb_certificate(&mut root, cfg.certificate_arn.as_deref(), at.zone, at.names)?;
     let https = HttpsListener::new(
         &mut root,
         "HttpsListener",
@@ -323,7 +322,13 @@ fn edge_distribution(
         (Some(arn), _) => Some(Certificate::import(arn)?),
         (None, Some(c)) => Some(c.clone()),
         // In us-east-1 the service stack holds its own viewer certificate.
-        (None, None) => dns::viewer_certificate(root, "ViewerCertificate", cfg, at.zone, at.names)?,
+        (None, None) => dns::viewer_certificate(
+            root,
+            "ViewerCertificate",
+            cfg.edge.as_ref(),
+            at.zone,
+            at.names,
+        )?,
     };
     let certificate = match viewer {
         Some(certificate) => ViewerCertificate::Acm {

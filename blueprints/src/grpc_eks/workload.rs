@@ -2,16 +2,12 @@
 //! for the repository URI and target group ARN), the Load Balancer Controller's Helm values,
 //! and the runbook spec.
 
-use formwork_assembly::runbook::{
-    ClusterStep, DnsRecord, Endpoint, HelmRelease, Host, ServiceStep,
-};
-use formwork_assembly::{Assembly, OutputRef, RunbookSpec};
+use formwork_assembly::runbook::{ClusterStep, HelmRelease, ServiceStep};
+use formwork_assembly::{Assembly, RunbookSpec};
 
 use super::blueprint_name;
 use super::compose::Published;
 use super::config::{ComputeMode, EksConfig};
-use super::dns::stack_names;
-use super::service_stack::{ALB_DNS_OUTPUT, DISTRIBUTION_DOMAIN_OUTPUT};
 use crate::assemble::add_files;
 use crate::config::ConfigError;
 use crate::k8s::{
@@ -96,34 +92,7 @@ pub(super) fn add_workload(
         ));
     }
     add_files(asm, files)?;
-    let first = stack_names(cfg, zone, 1);
-    // With `dns:` the endpoint is the name formwork created; without, the stack's output (and
-    // the first alias, if any, as the authority the distribution expects).
-    let (host, authority) = match (&cfg.edge, zone) {
-        (Some(_), Some(_)) => match first.aliases.first() {
-            Some(a) => (Host::Name { name: a.clone() }, None),
-            None => (Host::Output(published.endpoint.clone()), None),
-        },
-        (Some(_), None) => (
-            Host::Output(published.endpoint.clone()),
-            first.aliases.first().cloned(),
-        ),
-        (None, Some(_)) => match first.alb {
-            Some(name) => (Host::Name { name }, None),
-            None => (Host::Output(published.endpoint.clone()), None),
-        },
-        (None, None) => (Host::Output(published.endpoint.clone()), None),
-    };
-    let unrouted = if cfg.edge.is_some() {
-        "`PermissionDenied` (the ALB answers 403: only routed services pass the origin check)"
-    } else {
-        "`Unimplemented` (the listener's fixed 404)"
-    };
-    let endpoint = Endpoint {
-        host,
-        authority,
-        unrouted: unrouted.to_owned(),
-    };
+    let endpoint = crate::dns::endpoint(&cfg.name, cfg.edge.as_ref(), zone, &published.endpoint);
     asm.set_runbook(RunbookSpec {
         title: blueprint_name(cfg).to_owned(),
         services,
@@ -146,47 +115,15 @@ pub(super) fn add_workload(
         lattice: None,
         // With `dns:` the stacks create every record; without, the operator does.
         ecs: None,
-        dns_records: dns_records(cfg, zone),
+        dns_records: crate::dns::runbook_records(
+            &cfg.name,
+            cfg.edge.as_ref(),
+            zone,
+            super::shards(cfg).len(),
+            |n| super::service_stack_name(cfg, n),
+        ),
         dns_zone: zone.map(|z| z.name.clone()),
         alarms: super::alarm_runbook(cfg),
     });
     Ok(())
-}
-
-/// The records the endpoint needs, per service stack: for `grpc-eks-edge` the origin name →
-/// the ALB and each alias → the distribution; for `grpc-eks-alb` the gRPC hostname → the ALB.
-/// With `dns:` the stacks create them; without, the operator does (with a placeholder name for
-/// `grpc-eks-alb`, whose hostname only the operator knows).
-fn dns_records(cfg: &EksConfig, zone: Option<&HostedZone>) -> Vec<DnsRecord> {
-    let mut out = Vec::new();
-    for n in 1..=super::shards(cfg).len() {
-        let stack = super::service_stack_name(cfg, n);
-        let names = stack_names(cfg, zone, n);
-        if cfg.edge.is_some() {
-            if let Some(origin) = names.alb {
-                out.push(DnsRecord {
-                    name: origin,
-                    target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                    why: "CloudFront connects to the ALB by this name (it is on the ALB's certificate)"
-                        .to_owned(),
-                });
-            }
-            for a in names.aliases {
-                out.push(DnsRecord {
-                    name: a,
-                    target: OutputRef::new(&stack, DISTRIBUTION_DOMAIN_OUTPUT),
-                    why: "clients call this name; CloudFront serves it".to_owned(),
-                });
-            }
-        } else {
-            out.push(DnsRecord {
-                name: names.alb.unwrap_or_else(|| {
-                    "<your gRPC hostname, a name on certificate_arn>".to_owned()
-                }),
-                target: OutputRef::new(&stack, ALB_DNS_OUTPUT),
-                why: "clients call this name; the ALB's certificate covers it".to_owned(),
-            });
-        }
-    }
-    out
 }
