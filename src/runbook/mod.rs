@@ -22,6 +22,12 @@ use crate::shell::sh_quote;
 
 mod alarms;
 mod render;
+mod views;
+
+use views::{
+    ecs_view, endpoint_view, lattice_view, operator_vars, placeholder_views, service_views,
+    stack_views,
+};
 
 /// The reference template (committed beside this module; the tests require [`deploy_md`]'s
 /// text to equal its rendering).
@@ -415,19 +421,6 @@ impl View {
     }
 
     fn build(asm: &Assembly, spec: &RunbookSpec) -> View {
-        let mut operator_vars = BTreeMap::new();
-        for s in &asm.stacks {
-            for p in &s.parameters {
-                let hint = match &p.source {
-                    ValueSource::Operator { hint } => hint.clone(),
-                    ValueSource::Lookup {
-                        lookup: Lookup::GeneratedSecret { length },
-                    } => generated_secret_hint(&p.name, *length),
-                    _ => continue,
-                };
-                operator_vars.entry(p.name.clone()).or_insert(hint);
-            }
-        }
         let lbc = spec
             .cluster
             .load_balancer_controller
@@ -451,26 +444,6 @@ impl View {
         if has_helm_values {
             resolve_dirs.push(out_path(HELM_RESOLVED_DIR));
         }
-        let value_word =
-            |stack_region: &str, p: &formwork_assembly::ParameterSpec| -> Option<String> {
-                match &p.source {
-                    ValueSource::Default => None,
-                    ValueSource::StackOutput { stack, output } => Some(format!(
-                        "{}=\"{}\"",
-                        p.name,
-                        output_lookup(asm, &OutputRef::new(stack, output))
-                    )),
-                    ValueSource::Lookup {
-                        lookup: Lookup::GeneratedSecret { .. },
-                    }
-                    | ValueSource::Operator { .. } => Some(format!("{}=\"${}\"", p.name, p.name)),
-                    ValueSource::Lookup { lookup } => Some(format!(
-                        "{}=\"{}\"",
-                        p.name,
-                        lookup_command(lookup, stack_region)
-                    )),
-                }
-            };
         View {
             blueprint: spec.title.clone(),
             out_var: OUT_VAR.to_owned(),
@@ -484,70 +457,9 @@ impl View {
             helm_values: out_path(&values_file),
             helm_resolved_values: out_path(&helm_resolved),
             resolve_dirs: resolve_dirs.join(" "),
-            operator_vars: operator_vars
-                .into_iter()
-                .map(|(variable, hint)| OperatorVar { variable, hint })
-                .collect(),
-            stacks: asm
-                .stacks
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let region = s.region.clone().unwrap_or_default();
-                    StackView {
-                        index: i + 1,
-                        name: sh_quote(&s.name),
-                        region: sh_quote(&region),
-                        template: out_path(&s.template),
-                        needs_s3_bucket: s.body_bytes > INLINE_BODY_LIMIT,
-                        capabilities: s
-                            .capabilities
-                            .iter()
-                            .map(|c| sh_quote(c))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        parameters: s
-                            .parameters
-                            .iter()
-                            .filter_map(|p| value_word(&region, p))
-                            .collect(),
-                        tags: s
-                            .tags
-                            .iter()
-                            .map(|(k, v)| sh_quote(&format!("{k}={v}")))
-                            .collect(),
-                    }
-                })
-                .collect(),
-            services: spec
-                .services
-                .iter()
-                .map(|s| ServiceView {
-                    name: s.name.clone(),
-                    namespace: sh_quote(&s.namespace),
-                    repo_var: s.repository.output.clone(),
-                    repo_lookup: output_lookup(asm, &s.repository),
-                    image_tag: sh_quote(&s.image_tag),
-                    build_context: sh_quote(&s.build_context),
-                    grpc_services: s.grpc_services.clone(),
-                    port: s.port,
-                    health_routed: s.grpc_services.iter().any(|g| g == HEALTH),
-                    reflection_routed: s.grpc_services.iter().any(|g| g == REFLECTION),
-                    region: sh_quote(asm.region_of(&s.repository.stack)),
-                    registry_word: format!("\"${{{}%%/*}}\"", s.repository.output),
-                    image_word: format!("\"${}:{}\"", s.repository.output, s.image_tag),
-                    tg_var: s
-                        .target_group
-                        .as_ref()
-                        .map(|t| t.output.clone())
-                        .unwrap_or_default(),
-                    tg_lookup: s
-                        .target_group
-                        .as_ref()
-                        .map(|t| output_lookup(asm, t))
-                        .unwrap_or_default(),
-                })
-                .collect(),
+            operator_vars: operator_vars(asm),
+            stacks: stack_views(asm),
+            services: service_views(asm, spec),
             cluster: ClusterView {
                 name: sh_quote(&spec.cluster.name),
                 region: sh_quote(&spec.cluster.region),
@@ -558,36 +470,8 @@ impl View {
                     .unwrap_or_default(),
                 image_platform: sh_quote(&spec.cluster.image_platform),
             },
-            placeholders: asm
-                .placeholders
-                .iter()
-                .map(|(name, o)| PlaceholderView {
-                    name: name.clone(),
-                    stack: o.stack.clone(),
-                    output: o.output.clone(),
-                    lookup: output_lookup(asm, o),
-                    text: placeholder(name),
-                    sed_expr: format!("'s|\\${{{n}}}|'\"${n}\"'|g'", n = name),
-                })
-                .collect(),
-            endpoint: spec.endpoint.as_ref().map(|ep| EndpointView {
-                host_word: match &ep.host {
-                    Host::Name { name } => sh_quote(name),
-                    Host::Output(o) => format!("\"{}\"", output_lookup(asm, o)),
-                },
-                unrouted: ep.unrouted.clone(),
-                authority_flag: ep
-                    .authority
-                    .as_ref()
-                    .map(|a| format!(" -authority {}", sh_quote(a)))
-                    .unwrap_or_default(),
-                curl_connect: ep
-                    .authority
-                    .as_ref()
-                    .map(|a| format!(" --connect-to \"{a}:443:$ENDPOINT:443\""))
-                    .unwrap_or_default(),
-                curl_host: ep.authority.clone().unwrap_or_else(|| "$ENDPOINT".to_owned()),
-            }),
+            placeholders: placeholder_views(asm),
+            endpoint: spec.endpoint.as_ref().map(|ep| endpoint_view(asm, ep)),
             has_helm_values,
             dns_zone: spec.dns_zone.clone(),
             alarms: spec.alarms.as_ref().map(|a| alarms::view(asm, a)),
@@ -601,60 +485,8 @@ impl View {
                 })
                 .collect(),
             later_stacks: Vec::new(),
-            ecs: spec.ecs.as_ref().map(|e| EcsView {
-                cluster_var: e.cluster.output.clone(),
-                cluster_lookup: output_lookup(asm, &e.cluster),
-                region: sh_quote(asm.region_of(&e.cluster.stack)),
-                services: e
-                    .services
-                    .iter()
-                    .map(|o| EcsServiceView {
-                        var: o.output.clone(),
-                        lookup: output_lookup(asm, o),
-                    })
-                    .collect(),
-            }),
-            lattice: spec.lattice.as_ref().map(|l| LatticeView {
-                service_network: sh_quote(&l.service_network),
-                gateway_namespace: sh_quote(&l.gateway_namespace),
-                controller_namespace: l.controller_namespace.clone(),
-                chart_version: sh_quote(l.controller.chart_version.as_deref().unwrap_or("")),
-                gateway_api_version: l.gateway_api_version.clone(),
-                grpcurl_image: sh_quote(&l.grpcurl_image),
-                iam_auth: l.iam_auth,
-                routes: spec
-                    .services
-                    .iter()
-                    .map(|s| {
-                        let callers = l
-                            .callers
-                            .iter()
-                            .find(|(n, _)| *n == s.name)
-                            .map(|(_, c)| c.clone())
-                            .unwrap_or_default();
-                        RouteView {
-                            name: s.name.clone(),
-                            namespace: sh_quote(&s.namespace),
-                            dns_var: dns_var(&s.name),
-                            dns_lookup: format!(
-                                "$(kubectl -n {} get grpcroute {} -o jsonpath='{{.metadata.annotations.{}}}')",
-                                sh_quote(&s.namespace),
-                                s.name,
-                                l.dns_annotation.replace('.', "\\.")
-                            ),
-                            callers: if callers.is_empty() {
-                                "nobody (its auth policy denies every caller)".to_owned()
-                            } else {
-                                callers
-                                    .iter()
-                                    .map(|c| format!("`{c}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            },
-                        }
-                    })
-                    .collect(),
-            }),
+            ecs: spec.ecs.as_ref().map(|e| ecs_view(asm, e)),
+            lattice: spec.lattice.as_ref().map(|l| lattice_view(spec, l)),
         }
     }
 }
