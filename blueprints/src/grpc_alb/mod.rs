@@ -5,12 +5,15 @@
 mod config;
 
 use formwork_constructs::acm::Certificate;
-use formwork_constructs::core::{App, Env, Expr, Output};
-use formwork_constructs::ec2::{self, Peer, SecurityGroup, SecurityGroupProps, Vpc, VpcProps};
+use formwork_constructs::core::{App, Env, Expr, Output, Scope};
+use formwork_constructs::ec2::{
+    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, Vpc, VpcHandle, VpcProps,
+};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::elbv2::{
     ApplicationLoadBalancer, ApplicationLoadBalancerProps, GrpcRoute, GrpcTargetGroup,
-    GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, check_grpc_codes, check_grpc_path,
+    GrpcTargetGroupProps, HttpsListener, HttpsListenerProps, ListenerHandle, LoadBalancerHandle,
+    check_grpc_codes, check_grpc_path,
 };
 use formwork_constructs::route53::{AliasRecord, AliasTarget, HostedZone};
 use formwork_constructs::s3::{AlbLogPrincipal, Bucket, BucketProps};
@@ -246,7 +249,41 @@ fn compose(
         &certificate,
         HttpsListenerProps::default(),
     )?;
-    let mut outputs = vec![
+    let outputs = stack_outputs(&vpc, &alb, &alb_sg);
+    let svc_outputs = service_targets(&mut root, cfg, &vpc, &https, &frontend, &mut watched)?;
+    let stack = root.stack();
+    for (k, o) in outputs {
+        stack.add_output(k, o)?;
+    }
+    for (k, o) in svc_outputs {
+        stack.add_output(&k, o)?;
+    }
+    if let Some(topic) = topic {
+        alarms::add_alarm_stacks(
+            app,
+            &alarms::AlarmStacks {
+                blueprint: "grpc-alb",
+                app: &cfg.name,
+                region: &cfg.region,
+                tags: &cfg.tags,
+                config: &cfg.alarms,
+                topic,
+                edge_topic: None,
+                services: watched,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The stack's outputs for the workload: the VPC, the ALB's name and security group, the
+/// private subnets.
+fn stack_outputs(
+    vpc: &VpcHandle,
+    alb: &LoadBalancerHandle,
+    alb_sg: &SecurityGroupHandle,
+) -> Vec<(&'static str, Output)> {
+    vec![
         (
             "VpcId",
             Output::new(
@@ -281,7 +318,19 @@ fn compose(
                 "Private subnets for the workload",
             ),
         ),
-    ];
+    ]
+}
+
+/// Per service: its ECR repository, gRPC target group (watched by the alarms) and routes on
+/// `https`; returns their outputs.
+fn service_targets(
+    root: &mut Scope<'_>,
+    cfg: &GrpcAlbConfig,
+    vpc: &VpcHandle,
+    https: &ListenerHandle,
+    frontend: &alarms::WatchedFrontend,
+    watched: &mut Vec<alarms::WatchedService>,
+) -> Result<Vec<(String, Output)>, formwork_constructs::core::Error> {
     let mut svc_outputs = Vec::new();
     for (i, svc) in cfg.services.iter().enumerate() {
         let id = pascal(&svc.name);
@@ -308,13 +357,13 @@ fn compose(
         GrpcRoute::new(
             &mut s,
             "Route",
-            &https,
+            https,
             10 * (i as u32 + 1),
             &svc.grpc_services,
             &tg,
             &[],
         )?;
-        watched.push(alarms::WatchedService::new(&svc.name, &tg, &frontend));
+        watched.push(alarms::WatchedService::new(&svc.name, &tg, frontend));
         svc_outputs.push((
             format!("{id}RepositoryUri"),
             Output::new(repo.uri.clone(), format!("ECR repository of {}", svc.name)),
@@ -327,27 +376,5 @@ fn compose(
             ),
         ));
     }
-    let stack = root.stack();
-    for (k, o) in outputs.drain(..) {
-        stack.add_output(k, o)?;
-    }
-    for (k, o) in svc_outputs {
-        stack.add_output(&k, o)?;
-    }
-    if let Some(topic) = topic {
-        alarms::add_alarm_stacks(
-            app,
-            &alarms::AlarmStacks {
-                blueprint: "grpc-alb",
-                app: &cfg.name,
-                region: &cfg.region,
-                tags: &cfg.tags,
-                config: &cfg.alarms,
-                topic,
-                edge_topic: None,
-                services: watched,
-            },
-        )?;
-    }
-    Ok(())
+    Ok(svc_outputs)
 }
