@@ -227,6 +227,34 @@ pub fn pascal(name: &str) -> String {
         .collect()
 }
 
+/// ELB's default quota of listener rules per ALB, not counting the default rule
+/// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html>).
+pub const ALB_RULE_QUOTA: usize = 100;
+
+/// An error at `ptr` for each ALB whose routes need more listener rules than
+/// [`ALB_RULE_QUOTA`]: each service's route takes one rule per 3 of its gRPC services (the ALB
+/// allows 3 values per path condition). `albs` holds, per ALB (in stack order, named for the
+/// message), the gRPC service count of each of its services; `fix` says what to change.
+pub fn check_rules_per_alb(
+    ptr: &str,
+    albs: &[(String, Vec<usize>)],
+    fix: &str,
+    errs: &mut Vec<ConfigError>,
+) {
+    for (alb, services) in albs {
+        let rules: usize = services.iter().map(|g| g.div_ceil(3)).sum();
+        if rules > ALB_RULE_QUOTA {
+            errs.push(ConfigError::at(
+                ptr,
+                format!(
+                    "the ALB of `{alb}` needs {rules} listener rules (one per 3 gRPC services of each service), over ELB's quota of {ALB_RULE_QUOTA} rules per ALB, and CloudFormation would fail when it creates rule {}: {fix}",
+                    ALB_RULE_QUOTA + 1
+                ),
+            ));
+        }
+    }
+}
+
 /// Checks the services' names (`/services/<i>/name`): each valid, none used twice, and no two
 /// that give the same logical-id prefix (`svc-2x` and `svc2x` both become `Svc2x`).
 pub fn check_service_names(names: &[&str], errs: &mut Vec<ConfigError>) {

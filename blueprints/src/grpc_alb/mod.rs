@@ -100,6 +100,13 @@ pub fn check(cfg: &GrpcAlbConfig) -> Vec<ConfigError> {
     cfg.alarms.check("/alarms", &mut errs);
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     check_service_names(&names, &mut errs);
+    let counts = cfg.services.iter().map(|s| s.grpc_services.len()).collect();
+    crate::common::check_rules_per_alb(
+        "/services",
+        &[(cfg.name.clone(), counts)],
+        "grpc-alb has one ALB: route fewer gRPC services, or use grpc-eks-alb, whose `services_per_stack` spreads services over several ALBs",
+        &mut errs,
+    );
     let mut seen_grpc = std::collections::BTreeMap::new();
     for (i, s) in cfg.services.iter().enumerate() {
         let p = format!("/services/{i}");

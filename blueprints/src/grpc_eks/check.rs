@@ -60,6 +60,19 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
     if let Some(z) = &zone {
         crate::dns::check_names_in_zone(&cfg.name, cfg.edge.as_ref(), z, &mut errs);
     }
+    let albs: Vec<(String, Vec<usize>)> = shards(cfg)
+        .iter()
+        .enumerate()
+        .map(|(n, g)| {
+            let counts = g.iter().map(|s| s.grpc_services.len()).collect();
+            (super::service_stack_name(cfg, n + 1), counts)
+        })
+        .collect();
+    let fix = format!(
+        "lower `services_per_stack` (now {}) so that each service stack's ALB routes fewer services",
+        cfg.services_per_stack
+    );
+    crate::common::check_rules_per_alb("/services_per_stack", &albs, &fix, &mut errs);
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&names, &mut errs);
     for (i, n) in names.iter().enumerate() {
