@@ -126,7 +126,7 @@ pub fn target_group_alarms(
     let req = tg_metric("RequestCount", Stat::Sum, tg, lb, p);
     let latency = tg_metric("TargetResponseTime", Stat::Percentile(99.0), tg, lb, p);
     let mut no_healthy = t.props(
-        format!("{service}: no healthy target, every call fails with UNAVAILABLE. First check the pods (kubectl get pods, describe) and the target group's health check (gRPC, path and success codes)."),
+        format!("{service}: no healthy target, every call fails with UNAVAILABLE. First check the tasks/pods (kubectl get pods; aws ecs describe-services) and the target group's health check (gRPC, path and success codes)."),
         AlarmSource::Metric(healthy),
         Comparison::LessThan,
         1.0,
@@ -134,14 +134,14 @@ pub fn target_group_alarms(
     no_healthy.treat_missing_data = TreatMissingData::Breaching;
     vec![
         ("UnhealthyHosts".into(), t.props(
-            format!("{service}: a target fails its health check. First check the target group's target health (aws elbv2 describe-target-health) and that pod's logs."),
+            format!("{service}: a target fails its health check. First check the target group's target health (aws elbv2 describe-target-health) and that target's logs."),
             AlarmSource::Metric(unhealthy), Comparison::GreaterThan, 0.0)),
         ("NoHealthyHosts".into(), no_healthy),
         ("Target5xxRate".into(), t.props(
-            format!("{service}: more than {}% of requests end in a 5XX from the targets. First check the service's logs and recent deployments (kubectl rollout history).", t.target_5xx_percent),
+            format!("{service}: more than {}% of requests end in a 5XX from the targets. First check the service's logs and recent deployments (kubectl rollout history; ECS service events).", t.target_5xx_percent),
             t.rate(err, req, "Target 5XX %"), Comparison::GreaterThan, t.target_5xx_percent)),
         ("P99Latency".into(), t.props(
-            format!("{service}: p99 TargetResponseTime above {} s. First check the pods' CPU and memory, and slow dependencies.", t.p99_latency_seconds),
+            format!("{service}: p99 TargetResponseTime above {} s. First check the tasks'/pods' CPU and memory, and slow dependencies.", t.p99_latency_seconds),
             AlarmSource::Metric(latency), Comparison::GreaterThan, t.p99_latency_seconds)),
     ]
 }
@@ -154,7 +154,7 @@ pub fn load_balancer_alarms(lb: &Expr, t: &GrpcThresholds) -> Vec<(String, Alarm
     let req =
         Metric::new(ELB, "RequestCount", Stat::Sum, p).with_dimension("LoadBalancer", lb.clone());
     vec![("Elb5xxRate".into(), t.props(
-        format!("The load balancer answers more than {}% of requests with its own 5XX (502/503/504): targets unreachable, closing connections or timing out. First check target health and the security group from the ALB to the pods.", t.elb_5xx_percent),
+        format!("The load balancer answers more than {}% of requests with its own 5XX (502/503/504): targets unreachable, closing connections or timing out. First check target health and the security group from the ALB to the targets.", t.elb_5xx_percent),
         t.rate(err, req, "ELB 5XX %"), Comparison::GreaterThan, t.elb_5xx_percent))]
 }
 
