@@ -255,6 +255,19 @@ pub fn check_rules_per_alb(
     }
 }
 
+/// [`check_rules_per_alb`] for blueprints with one ALB per service stack: the fix is a lower
+/// `services_per_stack`.
+pub fn check_rules_per_stack(
+    stacks: &[(String, Vec<usize>)],
+    services_per_stack: u32,
+    errs: &mut Vec<ConfigError>,
+) {
+    let fix = format!(
+        "lower `services_per_stack` (now {services_per_stack}) so that each service stack's ALB routes fewer services"
+    );
+    check_rules_per_alb("/services_per_stack", stacks, &fix, errs);
+}
+
 /// Checks the services' names (`/services/<i>/name`): each valid, none used twice, and no two
 /// that give the same logical-id prefix (`svc-2x` and `svc2x` both become `Svc2x`).
 pub fn check_service_names(names: &[&str], errs: &mut Vec<ConfigError>) {

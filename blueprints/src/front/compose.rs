@@ -120,7 +120,7 @@ pub(crate) fn edge_stack(
         f,
         &name,
         "us-east-1",
-        "CLOUDFRONT-scope web ACL (must live in us-east-1)",
+        "CLOUDFRONT-scope web ACL and viewer certificates (must live in us-east-1)",
     )?;
     let mut root = st.root();
     let acl = edge_web_acl(&mut root, f)?;
@@ -140,7 +140,8 @@ pub(crate) fn edge_stack(
     Ok((acl, topic, certs))
 }
 
-fn edge_web_acl(root: &mut Scope<'_>, f: &Front<'_>) -> Result<WebAclHandle, Error> {
+/// The CLOUDFRONT-scope web ACL (rate limit per client IP from `edge.rate_limit`).
+pub(crate) fn edge_web_acl(root: &mut Scope<'_>, f: &Front<'_>) -> Result<WebAclHandle, Error> {
     WebAcl::for_cloudfront(
         root,
         "EdgeWaf",

@@ -68,11 +68,7 @@ pub fn check(cfg: &EksConfig) -> Vec<ConfigError> {
             (super::service_stack_name(cfg, n + 1), counts)
         })
         .collect();
-    let fix = format!(
-        "lower `services_per_stack` (now {}) so that each service stack's ALB routes fewer services",
-        cfg.services_per_stack
-    );
-    crate::common::check_rules_per_alb("/services_per_stack", &albs, &fix, &mut errs);
+    crate::common::check_rules_per_stack(&albs, cfg.services_per_stack, &mut errs);
     let names: Vec<&str> = cfg.services.iter().map(|s| s.name.as_str()).collect();
     crate::common::check_service_names(&names, &mut errs);
     for (i, n) in names.iter().enumerate() {

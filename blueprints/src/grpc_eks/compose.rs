@@ -4,8 +4,7 @@
 //! `formwork_constructs::core::xref`). The service stacks' contents: `service_stack.rs`.
 
 use formwork_assembly::OutputRef;
-use formwork_constructs::acm::CertificateHandle;
-use formwork_constructs::core::{App, Attr, Env, Error, Expr, Output, Stack};
+use formwork_constructs::core::{App, Attr, Error, Expr};
 use formwork_constructs::ec2::{self, VpcHandle};
 use formwork_constructs::eks::{
     ClusterHandle, LoadBalancerControllerIdentity, LoadBalancerControllerProps,
@@ -21,7 +20,8 @@ use super::config::{ComputeMode, EksConfig};
 use super::service_stack::{StackAt, service_stack};
 use super::{EDGE_WAF, REGIONAL_WAF, blueprint_name, needs_edge_stack, service_stack_name, shards};
 use crate::alarms;
-use crate::dns::{self, StackNames, stack_names};
+use crate::dns::{StackNames, stack_names};
+use crate::front::compose::{Front, edge_stack, edge_web_acl, out, stack_with_tags};
 use crate::platform::{ClusterSpec, EksPlatform, admin_access_entries, eks_cluster, platform_key};
 
 /// What the service stacks take from the platform (and edge) stacks.
@@ -62,7 +62,7 @@ pub(super) fn compose(
         .map(|n| stack_names(&cfg.name, cfg.edge.as_ref(), zone, n))
         .collect();
     let (edge_acl, mut viewer_certs, edge_topic) = if needs_edge_stack(cfg) {
-        let (acl, certs, topic) = edge_stack(app, cfg, zone, &names)?;
+        let (acl, topic, certs) = edge_stack(app, &front(cfg, zone), &cfg.alarms, &names)?;
         (Some(acl), certs, topic)
     } else {
         (None, Vec::new(), None)
@@ -86,7 +86,7 @@ pub(super) fn compose(
             },
             group.len()
         );
-        let st = stack_with_tags(app, &name, &cfg.region, cfg, &what)?;
+        let st = stack_with_tags(app, &front(cfg, zone), &name, &cfg.region, &what)?;
         let at = StackAt {
             zone,
             names,
@@ -122,101 +122,19 @@ pub(super) fn compose(
     })
 }
 
-fn stack_with_tags<'a>(
-    app: &'a mut App,
-    name: &str,
-    region: &str,
-    cfg: &EksConfig,
-    what: &str,
-) -> Result<&'a mut Stack, Error> {
-    let st = app.add_stack(name, Env::region(region))?;
-    st.set_description(format!(
-        "formwork {}: {} — {what}",
-        blueprint_name(cfg),
-        cfg.name
-    ));
-    for (k, v) in &cfg.tags {
-        st.add_tag(k, v);
+/// The shared front door's view of the config (`zone`: the zone of `dns:`).
+pub(super) fn front<'a>(cfg: &'a EksConfig, zone: Option<&'a HostedZone>) -> Front<'a> {
+    Front {
+        blueprint: blueprint_name(cfg),
+        name: &cfg.name,
+        region: &cfg.region,
+        certificate_arn: cfg.certificate_arn.as_deref(),
+        zone,
+        vpc_cidr: &cfg.vpc.cidr,
+        waf: &cfg.waf,
+        edge: cfg.edge.as_ref(),
+        tags: &cfg.tags,
     }
-    Ok(st)
-}
-
-/// Adds an output and returns where it is, for the readers of the out dir.
-fn out(
-    st: &mut Stack,
-    id: &str,
-    value: impl Into<Expr>,
-    description: &str,
-) -> Result<OutputRef, Error> {
-    st.add_output(id, Output::new(value, description))?;
-    Ok(OutputRef::new(st.name(), id))
-}
-
-fn edge_rate(cfg: &EksConfig) -> u64 {
-    cfg.edge.as_ref().map(|e| e.rate_limit).unwrap_or(2000)
-}
-
-/// What the edge stack hands on: its web ACL, each service stack's viewer certificate (with
-/// `dns:`) and the alarm topic in us-east-1.
-type EdgeStack = (
-    WebAclHandle,
-    Vec<Option<CertificateHandle>>,
-    Option<Attr<TopicArn>>,
-);
-
-/// `<name>-edge` in us-east-1: the CLOUDFRONT-scope web ACL, the alarm topic there and, with
-/// `dns:`, the viewer certificate of each service stack's distribution (CloudFront reads
-/// certificates from us-east-1 only).
-fn edge_stack(
-    app: &mut App,
-    cfg: &EksConfig,
-    zone: Option<&HostedZone>,
-    names: &[StackNames],
-) -> Result<EdgeStack, Error> {
-    let name = format!("{}-edge", cfg.name);
-    let st = stack_with_tags(
-        app,
-        &name,
-        "us-east-1",
-        cfg,
-        "CLOUDFRONT-scope web ACL and viewer certificates (must live in us-east-1)",
-    )?;
-    let mut root = st.root();
-    let acl = edge_web_acl(&mut root, cfg)?;
-    let topic =
-        alarms::add_topic_and_waf_alarms(&mut root, &cfg.name, &cfg.alarms, &[(EDGE_WAF, &acl)])?;
-    let mut certs = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        let id = format!("ViewerCertificate{}", i + 1);
-        certs.push(dns::viewer_certificate(
-            &mut root,
-            &id,
-            cfg.edge.as_ref(),
-            zone,
-            n,
-        )?);
-    }
-    out(
-        st,
-        "EdgeWebAclArn",
-        acl.arn.clone(),
-        "CLOUDFRONT-scope web ACL for the distributions",
-    )?;
-    Ok((acl, certs, topic))
-}
-
-fn edge_web_acl(
-    root: &mut formwork_constructs::core::Scope<'_>,
-    cfg: &EksConfig,
-) -> Result<WebAclHandle, Error> {
-    WebAcl::for_cloudfront(
-        root,
-        "EdgeWaf",
-        WebAclProps {
-            rate_limit: Some(RateLimit::per_ip(edge_rate(cfg))),
-            ..WebAclProps::default()
-        },
-    )
 }
 
 /// `<name>`: KMS key, log bucket, VPC, EKS cluster with add-ons and the Load Balancer
@@ -229,9 +147,9 @@ fn platform_stack(
 ) -> Result<Shared, Error> {
     let st = stack_with_tags(
         app,
+        &front(cfg, None),
         &cfg.name,
         &cfg.region,
-        cfg,
         "network, EKS cluster, keys, logs and the regional WAF",
     )?;
     let mut root = st.root();
@@ -288,7 +206,7 @@ fn platform_stack(
     )?;
     let edge_acl = match edge_acl {
         Some(acl) => Some(acl),
-        None if cfg.edge.is_some() => Some(edge_web_acl(&mut root, cfg)?),
+        None if cfg.edge.is_some() => Some(edge_web_acl(&mut root, &front(cfg, None))?),
         None => None,
     };
     let mut acls = vec![(REGIONAL_WAF, &regional_acl)];

@@ -9,14 +9,11 @@ use formwork_constructs::cloudfront::{
     OriginProtection, OriginVerifyHeader, PriceClass, ViewerCertificate,
 };
 use formwork_constructs::core::{Error, Output, Scope, Stack};
-use formwork_constructs::ec2::{
-    self, Peer, SecurityGroup, SecurityGroupHandle, SecurityGroupProps, VpcHandle,
-};
+use formwork_constructs::ec2::{self, Peer};
 use formwork_constructs::ecr::{Repository, RepositoryProps};
 use formwork_constructs::elbv2::{
-    ApplicationLoadBalancer, ApplicationLoadBalancerProps, DefaultAction, ExtraCondition,
-    GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, HttpsListener, HttpsListenerProps,
-    ListenerHandle, TargetGroupHandle,
+    ExtraCondition, GrpcRoute, GrpcTargetGroup, GrpcTargetGroupProps, ListenerHandle,
+    TargetGroupHandle,
 };
 use formwork_constructs::route53::HostedZone;
 use formwork_constructs::wafv2::WebAclHandle;
@@ -25,6 +22,7 @@ use super::config::{ComputeMode, EdgeConfig, EksConfig, PriceClassConfig, Servic
 use crate::alarms;
 use crate::common::pascal;
 use crate::dns::{self, StackNames};
+use crate::front::compose::{alb_security_group, alb_with_listener};
 
 use super::compose::Shared;
 /// The gRPC ports of a group of services, sorted, once each.
@@ -67,7 +65,15 @@ pub(super) fn service_stack(
         _ => None,
     };
     let mut root = st.root();
-    let sg = alb_security_group(&mut root, cfg, &shared.vpc, edge.is_some(), group)?;
+    let f = super::compose::front(cfg, at.zone);
+    let sg = alb_security_group(
+        &mut root,
+        &f,
+        &shared.vpc,
+        edge.is_some(),
+        &ports(group),
+        "pods",
+    )?;
     for p in ports(group) {
         ec2::allow_ingress(
             &mut root,
@@ -79,43 +85,14 @@ pub(super) fn service_stack(
             &format!("gRPC from the ALB to pods on {p}"),
         )?;
     }
-    let alb_log_prefix = format!("alb/{}", root.stack_ref().name());
-    let alb = ApplicationLoadBalancer::new(
+    let (alb, https) = alb_with_listener(
         &mut root,
-        "Alb",
+        &f,
         &shared.vpc,
         &sg,
-        ApplicationLoadBalancerProps {
-            access_logs_bucket: Some(shared.logs.name.clone()),
-            access_logs_prefix: alb_log_prefix,
-            ..ApplicationLoadBalancerProps::default()
-        },
-    )?;
-    let default_action = if edge.is_some() {
-        OriginVerifyHeader::listener_default_action()
-    } else {
-        DefaultAction::Fixed {
-            status: 404,
-            body: "no route for this gRPC service".to_owned(),
-        }
-    };
-    let alb_certificate =
-        dns::alb_certificate(&mut root, cfg.certificate_arn.as_deref(), at.zone, at.names)?;
-    let https = HttpsListener::new(
-        &mut root,
-        "HttpsListener",
-        &alb,
-        &alb_certificate,
-        HttpsListenerProps {
-            default_action,
-            ..HttpsListenerProps::default()
-        },
-    )?;
-    formwork_constructs::wafv2::associate(
-        &mut root,
-        "AlbWafAssociation",
-        &alb.arn,
+        &shared.logs,
         &shared.regional_acl,
+        (edge.is_some(), at.names),
     )?;
     let extra = edge
         .as_ref()
@@ -176,53 +153,6 @@ pub(super) fn service_stack(
         })
         .collect();
     Ok((host, published))
-}
-
-/// The ALB's security group: egress only to the pods' ports in the VPC; ingress on 443 from
-/// CloudFront's origin-facing prefix list (edge) or from anywhere.
-fn alb_security_group(
-    root: &mut formwork_constructs::core::Scope<'_>,
-    cfg: &EksConfig,
-    vpc: &VpcHandle,
-    behind_cloudfront: bool,
-    group: &[&ServiceConfig],
-) -> Result<SecurityGroupHandle, Error> {
-    let sg = SecurityGroup::new(
-        root,
-        "AlbSecurityGroup",
-        &vpc.id,
-        if behind_cloudfront {
-            "gRPC ALB: HTTPS from CloudFront only"
-        } else {
-            "gRPC ALB: HTTPS from clients"
-        },
-        SecurityGroupProps {
-            egress: ports(group)
-                .into_iter()
-                .map(|p| ec2::EgressRule {
-                    cidr: cfg.vpc.cidr.clone(),
-                    from_port: p,
-                    to_port: p,
-                    description: format!("gRPC to pods on {p}"),
-                })
-                .collect(),
-            restrict_egress: true,
-        },
-    )?;
-    if behind_cloudfront {
-        CloudFrontPrefixList::allow_ingress(root, "AlbFromCloudFront", &sg, 443)?;
-    } else {
-        ec2::allow_ingress(
-            root,
-            "AlbHttpsIngress",
-            &sg,
-            Peer::Cidr("0.0.0.0/0".into()),
-            443,
-            443,
-            "HTTPS (gRPC over HTTP/2) from clients",
-        )?;
-    }
-    Ok(sg)
 }
 
 /// Per service of a stack: its ECR repository, gRPC target group and listener rules.
